@@ -1,0 +1,65 @@
+import { type ModelLoader } from '../models/loaders/model.loader.js';
+
+/**
+ * Which versions of a model should be served, as TF Serving's `model_version_policy`.
+ * @publicApi
+ */
+export type VersionPolicy =
+  | { latest: number }
+  | { all: true }
+  | { specific: readonly number[] };
+
+/**
+ * One served model: a base path whose numeric sub-directories are its versions.
+ * @publicApi
+ */
+export interface ModelConfig {
+  /** The name clients use (`/v1/models/{name}`). */
+  name: string;
+  /** A directory holding version directories such as `1/` or `00000123/`. */
+  basePath: string;
+  /** @defaultValue `{ latest: 1 }` */
+  versionPolicy?: VersionPolicy;
+  /** Labels to versions, e.g. `{ stable: 1, canary: 2 }`. Labels resolve only to AVAILABLE versions. */
+  versionLabels?: Readonly<Record<string, number>>;
+}
+
+/** Engine choice. `auto` tries tfjs-node-gpu, tfjs-node, then WASM, then CPU. @publicApi */
+export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+
+/**
+ * Options of `ModelServingModule.forRoot()` / `forRootAsync()`.
+ * @publicApi
+ */
+export interface ModelServingModuleOptions {
+  /** Models to serve. Either this, `modelConfigFile`, `@Servable` classes, or a mix. */
+  models?: ModelConfig[];
+  /** Path of a TF Serving text-format `ModelServerConfig` holding a `model_config_list`. */
+  modelConfigFile?: string;
+  /** Re-read `modelConfigFile` this often (ms); 0 reads it once. @defaultValue 0 */
+  modelConfigFilePollIntervalMs?: number;
+  /** How often version directories are scanned (ms); 0 scans once. @defaultValue 1000 */
+  pollIntervalMs?: number;
+  /** Extra tries after a failed load before the version ends with its error. @defaultValue 5 */
+  maxLoadRetries?: number;
+  /** Wait between load tries (ms). @defaultValue 60000 (TF Serving's 60 s) */
+  loadRetryIntervalMs?: number;
+  /** How long boot waits for the initial versions (ms). @defaultValue 300000 */
+  loadTimeoutMs?: number;
+  /** Engine. @defaultValue `'auto'` */
+  backend?: BackendName;
+  /** More model formats, tried before the built-in ones. */
+  loaders?: ModelLoader[];
+  /** Largest request body accepted by `configureModelServingApp` (bytes). @defaultValue 256 MiB */
+  maxRequestBodyBytes?: number;
+}
+
+/** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */
+export interface ModelServingModuleExtras {
+  /** Register the module globally. @defaultValue true */
+  isGlobal: boolean;
+  /** TF Serving's REST API. @defaultValue `{ enabled: true, prefix: '' }` */
+  rest: { enabled: boolean; prefix?: string };
+  /** gRPC API (served by `connectModelServingGrpc`). @defaultValue `{ enabled: false }` */
+  grpc: { enabled: boolean };
+}

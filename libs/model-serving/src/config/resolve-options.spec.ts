@@ -1,0 +1,38 @@
+import { isAbsolute } from 'node:path';
+import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
+import { DEFAULTS, resolveOptions } from './resolve-options.js';
+
+describe('resolveOptions', () => {
+  it('applies defaults and freezes', () => {
+    const resolved = resolveOptions({ models: [{ name: 'm', basePath: 'models/m' }] });
+    expect(resolved.pollIntervalMs).toBe(DEFAULTS.pollIntervalMs);
+    expect(resolved.maxLoadRetries).toBe(5);
+    expect(resolved.loadRetryIntervalMs).toBe(60_000);
+    expect(resolved.backend).toBe('auto');
+    expect(resolved.models[0]).toEqual({
+      name: 'm',
+      basePath: expect.stringMatching(/models\/m$/),
+      versionPolicy: { latest: 1 },
+      versionLabels: {},
+    });
+    expect(isAbsolute(resolved.models[0]!.basePath)).toBe(true);
+    expect(Object.isFrozen(resolved)).toBe(true);
+    expect(Object.isFrozen(resolved.models[0])).toBe(true);
+  });
+
+  it.each([
+    [{ pollIntervalMs: -1 }, 'pollIntervalMs must be a number of milliseconds >= 0, got -1'],
+    [{ maxLoadRetries: 1.5 }, 'maxLoadRetries must be an integer >= 0, got 1.5'],
+    [{ backend: 'gpu' }, 'backend must be one of auto, wasm, cpu, tensorflow, got "gpu"'],
+    [{ models: [{ name: '', basePath: '/x' }] }, 'models[0].name must be a non-empty name'],
+    [{ models: [{ name: 'a', basePath: '' }] }, 'models[0].basePath must be a non-empty path'],
+    [{ models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 0 } }] }, 'models[0].versionPolicy.latest must be an integer >= 1, got 0'],
+    [{ models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 1, all: true } }] }, 'models[0].versionPolicy must be one of'],
+    [{ models: [{ name: 'a', basePath: '/x', versionLabels: { stable: -2 } }] }, 'models[0].versionLabels.stable must be an integer >= 0, got -2'],
+    [{ models: [{ name: 'a', basePath: '/x' }, { name: 'a', basePath: '/y' }] }, 'models[1].name repeats the model name "a"'],
+    [{ modelConfigFile: '' }, 'modelConfigFile must be a non-empty path'],
+  ])('rejects %j naming the field', (options, message) => {
+    expect(() => resolveOptions(options as never)).toThrow(ModelServingConfigError);
+    expect(() => resolveOptions(options as never)).toThrow(message);
+  });
+});

@@ -1,0 +1,143 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
+import { type ModelLoader } from '../models/loaders/model.loader.js';
+import { DEFAULT_VERSION_POLICY } from '../models/version-policy.js';
+import {
+  type BackendName,
+  type ModelConfig,
+  type ModelServingModuleOptions,
+  type VersionPolicy,
+} from './model-serving-options.interface.js';
+
+/** A model entry with defaults applied and its base path made absolute. */
+export interface ResolvedModelConfig {
+  readonly name: string;
+  readonly basePath: string;
+  readonly versionPolicy: VersionPolicy;
+  readonly versionLabels: Readonly<Record<string, number>>;
+}
+
+/** The options every service reads: validated, defaulted, frozen. */
+export interface ResolvedModelServingOptions {
+  readonly models: readonly ResolvedModelConfig[];
+  readonly modelConfigFile?: string;
+  readonly modelConfigFilePollIntervalMs: number;
+  readonly pollIntervalMs: number;
+  readonly maxLoadRetries: number;
+  readonly loadRetryIntervalMs: number;
+  readonly loadTimeoutMs: number;
+  readonly backend: BackendName;
+  readonly loaders: readonly ModelLoader[];
+  readonly maxRequestBodyBytes: number;
+}
+
+export const DEFAULTS = {
+  pollIntervalMs: 1000,
+  modelConfigFilePollIntervalMs: 0,
+  maxLoadRetries: 5,
+  loadRetryIntervalMs: 60_000,
+  loadTimeoutMs: 300_000,
+  backend: 'auto',
+  maxRequestBodyBytes: 256 * 1024 * 1024,
+} as const;
+
+const BACKENDS: readonly BackendName[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function fail(field: string, problem: string): never {
+  throw new ModelServingConfigError(`ModelServingModule option ${field} ${problem}`, { field });
+}
+
+function duration(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(field, `must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function count(field: string, value: unknown, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(field, `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function resolvePolicy(field: string, policy: unknown): VersionPolicy {
+  if (policy === undefined) return DEFAULT_VERSION_POLICY;
+  const p = policy as Record<string, unknown>;
+  const kinds = typeof p === 'object' && p !== null ? Object.keys(p) : [];
+  if (kinds.length !== 1) fail(field, 'must be one of { latest: n }, { all: true }, { specific: [versions] }');
+  if ('latest' in p) return { latest: count(`${field}.latest`, p['latest'], 1, 1) };
+  if ('all' in p) {
+    if (p['all'] !== true) fail(`${field}.all`, 'must be true');
+    return { all: true };
+  }
+  if ('specific' in p && Array.isArray(p['specific'])) {
+    const versions = p['specific'].map((v, i) => count(`${field}.specific[${i}]`, v, 0));
+    return { specific: Object.freeze(versions) };
+  }
+  return fail(field, 'must be one of { latest: n }, { all: true }, { specific: [versions] }');
+}
+
+/** Checks and completes one model entry; `where` names it in errors (e.g. `models[0]`). */
+export function resolveModelConfig(model: ModelConfig, where: string): ResolvedModelConfig {
+  if (typeof model !== 'object' || model === null) fail(where, 'must be an object');
+  if (typeof model.name !== 'string' || !MODEL_NAME.test(model.name)) {
+    fail(`${where}.name`, `must be a non-empty name of letters, digits, '_', '.', '-', got ${JSON.stringify(model.name)}`);
+  }
+  if (typeof model.basePath !== 'string' || model.basePath === '') {
+    fail(`${where}.basePath`, 'must be a non-empty path');
+  }
+  const labels: Record<string, number> = {};
+  for (const [label, version] of Object.entries(model.versionLabels ?? {})) {
+    if (!label) fail(`${where}.versionLabels`, 'has an empty label');
+    labels[label] = count(`${where}.versionLabels.${label}`, version, 0);
+  }
+  return Object.freeze({
+    name: model.name,
+    basePath: isAbsolute(model.basePath) ? model.basePath : resolve(model.basePath),
+    versionPolicy: resolvePolicy(`${where}.versionPolicy`, model.versionPolicy),
+    versionLabels: Object.freeze(labels),
+  });
+}
+
+/** Checks a whole model list: entries valid, names unique. */
+export function resolveModelList(models: readonly ModelConfig[], field: string): ResolvedModelConfig[] {
+  const seen = new Set<string>();
+  return models.map((model, i) => {
+    const resolved = resolveModelConfig(model, `${field}[${i}]`);
+    if (seen.has(resolved.name)) fail(`${field}[${i}].name`, `repeats the model name "${resolved.name}"`);
+    seen.add(resolved.name);
+    return resolved;
+  });
+}
+
+/** Applies defaults and validates; the first problem fails boot naming its field. */
+export function resolveOptions(options: ModelServingModuleOptions = {}): ResolvedModelServingOptions {
+  if (options.models !== undefined && !Array.isArray(options.models)) fail('models', 'must be a list');
+  if (options.modelConfigFile !== undefined && (typeof options.modelConfigFile !== 'string' || !options.modelConfigFile)) {
+    fail('modelConfigFile', 'must be a non-empty path');
+  }
+  const backend = options.backend ?? DEFAULTS.backend;
+  if (!BACKENDS.includes(backend)) fail('backend', `must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+  const loaders = options.loaders ?? [];
+  if (!Array.isArray(loaders)) fail('loaders', 'must be a list of ModelLoader instances');
+  return Object.freeze({
+    models: Object.freeze(resolveModelList(options.models ?? [], 'models')),
+    modelConfigFile: options.modelConfigFile,
+    modelConfigFilePollIntervalMs: duration(
+      'modelConfigFilePollIntervalMs',
+      options.modelConfigFilePollIntervalMs,
+      DEFAULTS.modelConfigFilePollIntervalMs,
+    ),
+    pollIntervalMs: duration('pollIntervalMs', options.pollIntervalMs, DEFAULTS.pollIntervalMs),
+    maxLoadRetries: count('maxLoadRetries', options.maxLoadRetries, DEFAULTS.maxLoadRetries),
+    loadRetryIntervalMs: duration('loadRetryIntervalMs', options.loadRetryIntervalMs, DEFAULTS.loadRetryIntervalMs),
+    loadTimeoutMs: duration('loadTimeoutMs', options.loadTimeoutMs, DEFAULTS.loadTimeoutMs),
+    backend,
+    loaders: Object.freeze([...loaders]),
+    maxRequestBodyBytes: count('maxRequestBodyBytes', options.maxRequestBodyBytes, DEFAULTS.maxRequestBodyBytes, 1),
+  });
+}

@@ -1,0 +1,87 @@
+import {
+  All,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+  type Type,
+} from '@nestjs/common';
+import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { ModelServingHttpExceptionFilter } from '../../errors/http-exception.filter.js';
+import { UnimplementedError } from '../../errors/unimplemented.error.js';
+import { InferenceService } from '../../models/inference.service.js';
+import { ModelRegistry } from '../../models/model.registry.js';
+import { encodeMetadataResponse } from './metadata-json.js';
+import { decodePredictInputs, readPredictRequest } from './json/predict-request.js';
+import { encodePredictResponse } from './json/predict-response.js';
+import { encodeStatusResponse } from './status-json.js';
+import { parseTfServingRoute } from './tf-serving-path.js';
+import {
+  bodyText,
+  type HttpRequestLike,
+  type HttpResponseLike,
+  requestPath,
+  setJsonContentType,
+} from './tf-serving-response.js';
+
+/**
+ * TF Serving's REST API under `prefix`. Routes are matched by wildcard and the path is then read
+ * with TF Serving's own rules, since its `:predict` suffix is a parameter marker to the routers.
+ * Made per prefix (a new class each time) so no controller metadata is ever rewritten.
+ */
+export function createTfServingController(normalized: string): Type {
+  @Controller(normalized)
+  @UseFilters(ModelServingHttpExceptionFilter)
+  class TfServingController {
+    constructor(
+      readonly registry: ModelRegistry,
+      readonly inference: InferenceService,
+    ) {}
+
+    @Get(['v1/models', 'v1/models/*path'])
+    read(@Req() req: HttpRequestLike, @Res({ passthrough: true }) res: HttpResponseLike): string {
+      setJsonContentType(res);
+      const route = parseTfServingRoute(req.method, requestPath(req, normalized));
+      if (route.kind === 'metadata') {
+        return encodeMetadataResponse(this.inference.metadata(route.name, route));
+      }
+      // TF Serving's status endpoint ignores labels and lists every version.
+      return encodeStatusResponse(this.registry.status(route.name, route.version));
+    }
+
+    @Post('v1/models/*path')
+    @HttpCode(200)
+    async predict(@Req() req: HttpRequestLike, @Res({ passthrough: true }) res: HttpResponseLike): Promise<string> {
+      setJsonContentType(res);
+      const route = parseTfServingRoute(req.method, requestPath(req, normalized));
+      const { doc, signatureName } = readPredictRequest(bodyText(req.body));
+      if (route.kind !== 'prediction') throw new InvalidInputError(`Malformed request: ${req.method} ${req.url}`);
+      if (route.verb !== 'predict') {
+        throw new UnimplementedError(`${route.verb} is served for SavedModels with tf.Example signatures, not for model '${route.name}'`);
+      }
+      let format: 'row' | 'columnar' = 'row';
+      const result = await this.inference.predict({
+        model: route.name,
+        version: route.version,
+        label: route.label,
+        signature: signatureName,
+        inputs: (signature, key) => {
+          const decoded = decodePredictInputs(doc, key, signature);
+          format = decoded.format;
+          return decoded.inputs;
+        },
+      });
+      return encodePredictResponse(format, result.outputs);
+    }
+
+    @All(['v1', 'v1/*path'])
+    @HttpCode(400)
+    malformed(@Req() req: HttpRequestLike): never {
+      throw new InvalidInputError(`Malformed request: ${req.method} ${requestPath(req, normalized)}`);
+    }
+  }
+  return TfServingController;
+}

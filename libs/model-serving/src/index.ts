@@ -1,0 +1,54 @@
+// The public API of nest-model-serving. Everything else is internal.
+
+// Module
+export { ModelServingModule } from './module/model-serving.module.js';
+export {
+  configureModelServingApp,
+  type ConfigureModelServingAppOptions,
+} from './module/configure-app.js';
+export type {
+  BackendName,
+  ModelConfig,
+  ModelServingModuleExtras,
+  ModelServingModuleOptions,
+  VersionPolicy,
+} from './config/model-serving-options.interface.js';
+export { parseModelConfigText, readModelConfigFile } from './config/model-config-file.js';
+
+// Decorators and handles
+export { Servable, type ServableOptions } from './decorators/servable.decorator.js';
+export { Predict, type PredictOptions } from './decorators/predict.decorator.js';
+export { type PredictHandlerResult } from './decorators/predict.interceptor.js';
+export { InjectModel, getModelToken } from './decorators/inject-model.decorator.js';
+export { ModelHandle, type ModelInputs, type ModelPredictOptions } from './models/model.handle.js';
+export { ModelRegistry } from './models/model.registry.js';
+export type { ModelMetadata, ResolvedModelSpec } from './models/inference.service.js';
+export type { VersionSelector, VersionState, VersionStatus } from './models/served-model.js';
+
+// Tensors, signatures, extension points
+export type { NestedValues, TensorData, TensorDType } from './models/tensor-data.js';
+export { tensorToNested } from './models/nested-values.js';
+export {
+  DEFAULT_SIGNATURE,
+  PREDICT_METHOD,
+  type SignatureDef,
+  type SignatureMap,
+  type TensorSpec,
+} from './models/signature.js';
+export { ModelLoader, type LoadContext } from './models/loaders/model.loader.js';
+export { ModelExecutor } from './models/executors/model.executor.js';
+
+// Errors
+export { ModelServingError } from './errors/model-serving.error.js';
+export { GrpcStatusCode } from './errors/grpc-status-code.js';
+export { httpStatusFor } from './errors/status-map.js';
+export { ModelServingHttpExceptionFilter } from './errors/http-exception.filter.js';
+export { ModelNotFoundError } from './errors/model-not-found.error.js';
+export { VersionNotFoundError } from './errors/version-not-found.error.js';
+export { ModelNotReadyError } from './errors/model-not-ready.error.js';
+export { InvalidInputError } from './errors/invalid-input.error.js';
+export { UnimplementedError } from './errors/unimplemented.error.js';
+export { ShuttingDownError } from './errors/shutting-down.error.js';
+export { ModelLoadError } from './errors/model-load.error.js';
+export { IncompleteVersionError } from './errors/incomplete-version.error.js';
+export { ModelServingConfigError } from './errors/model-serving-config.error.js';

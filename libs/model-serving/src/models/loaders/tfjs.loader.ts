@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import { ModelLoadError } from '../../errors/model-load.error.js';
+import { type ModelExecutor } from '../executors/model.executor.js';
+import { TfjsGraphExecutor } from '../executors/tfjs-graph.executor.js';
+import { TfjsLayersExecutor } from '../executors/tfjs-layers.executor.js';
+import {
+  DEFAULT_SIGNATURE,
+  PREDICT_METHOD,
+  type SignatureMap,
+  type TensorSpec,
+} from '../signature.js';
+import { dtypeFromTfName, type TensorDType } from '../tensor-data.js';
+import { type LoadContext, ModelLoader } from './model.loader.js';
+import { MODEL_JSON, readTfjsArtifacts, type TfjsArtifacts } from './tfjs-artifacts.js';
+
+/** TensorFlow.js graph and layers models: `model.json` plus weight shards. */
+export class TfjsModelLoader extends ModelLoader {
+  readonly format = 'tfjs';
+
+  detect(context: LoadContext): boolean {
+    return context.files.includes(MODEL_JSON);
+  }
+
+  async load(context: LoadContext): Promise<ModelExecutor> {
+    const artifacts = await readTfjsArtifacts(context);
+    try {
+      return await createTfjsExecutor(artifacts);
+    } catch (error) {
+      if (error instanceof ModelLoadError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ModelLoadError(
+        `model '${context.modelName}' version ${context.version}: TensorFlow.js could not load the ${artifacts.format}: ${reason}`,
+      );
+    }
+  }
+}
+
+/** Builds the executor of portable artifacts on the active tfjs backend. */
+export async function createTfjsExecutor(artifacts: TfjsArtifacts): Promise<ModelExecutor> {
+  const { modelJson } = artifacts;
+  const handler = tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology,
+    format: modelJson.format,
+    generatedBy: modelJson.generatedBy,
+    convertedBy: modelJson.convertedBy,
+    signature: modelJson.signature,
+    userDefinedMetadata: modelJson.userDefinedMetadata,
+    modelInitializer: modelJson.modelInitializer,
+    initializerSignature: modelJson.initializerSignature,
+    weightSpecs: artifacts.weightSpecs,
+    weightData: artifacts.weightData,
+  });
+  const backend = tf.getBackend();
+  if (artifacts.format === 'graph-model') {
+    const model = await loadGraphModel(handler);
+    return new TfjsGraphExecutor(model, graphSignatures(model, modelJson.signature), backend);
+  }
+  const model = await loadLayersModel(handler);
+  return new TfjsLayersExecutor(model, layersSignatures(model), backend);
+}
+
+interface JsonTensorInfo {
+  name?: string;
+  dtype?: string;
+  tensorShape?: { dim?: { size?: string | number }[]; unknownRank?: boolean };
+}
+
+function specFromJson(alias: string, info: JsonTensorInfo): TensorSpec {
+  const dtype = dtypeFromTfName(info.dtype ?? 'DT_FLOAT');
+  if (!dtype) throw new ModelLoadError(`tensor '${alias}' has unsupported dtype ${info.dtype}`);
+  const shape = info.tensorShape?.unknownRank
+    ? undefined
+    : (info.tensorShape?.dim ?? []).map((d) => Number(d.size ?? -1));
+  return { name: info.name ?? alias, dtype, shape };
+}
+
+function graphSignatures(model: GraphModel, signature: unknown): SignatureMap {
+  const json = signature as
+    | { inputs?: Record<string, JsonTensorInfo>; outputs?: Record<string, JsonTensorInfo>; methodName?: string }
+    | undefined;
+  if (json?.inputs && json.outputs) {
+    const map = (infos: Record<string, JsonTensorInfo>) =>
+      Object.fromEntries(Object.entries(infos).map(([alias, info]) => [alias, specFromJson(alias, info)]));
+    return {
+      [DEFAULT_SIGNATURE]: {
+        methodName: json.methodName ?? PREDICT_METHOD,
+        inputs: map(json.inputs),
+        outputs: map(json.outputs),
+      },
+    };
+  }
+  const spec = (info: tf.ModelTensorInfo): [string, TensorSpec] => [
+    info.name,
+    { name: `${info.name}:0`, dtype: info.dtype as TensorDType, shape: info.shape?.map((d) => d ?? -1) },
+  ];
+  return {
+    [DEFAULT_SIGNATURE]: {
+      methodName: PREDICT_METHOD,
+      inputs: Object.fromEntries(model.inputs.map(spec)),
+      outputs: Object.fromEntries(model.outputs.map(spec)),
+    },
+  };
+}
+
+function layersSignatures(model: LayersModel): SignatureMap {
+  // tfjs suffixes tensor names on every later load in a process (`features_1`); the original
+  // name is stable, so signatures built from it are the same for every version and reload.
+  const specs = (
+    names: string[],
+    tensors: { name: string; originalName?: string; dtype: string; shape: (number | null)[] }[],
+  ) =>
+    Object.fromEntries(
+      names.map((alias, i) => {
+        const t = tensors[i]!;
+        return [alias, { name: t.originalName ?? t.name, dtype: t.dtype as TensorDType, shape: t.shape.map((d) => d ?? -1) }];
+      }),
+    );
+  return {
+    [DEFAULT_SIGNATURE]: {
+      methodName: PREDICT_METHOD,
+      inputs: specs(model.inputNames, model.inputs),
+      outputs: specs(model.outputNames, model.outputs),
+    },
+  };
+}

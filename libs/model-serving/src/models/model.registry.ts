@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type ResolvedModelConfig, type ResolvedModelServingOptions } from '../config/resolve-options.js';
+import { ModelNotFoundError } from '../errors/model-not-found.error.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { ShuttingDownError } from '../errors/shutting-down.error.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
+import { TfjsModelLoader } from './loaders/tfjs.loader.js';
+import { type ModelLoader } from './loaders/model.loader.js';
+import { ServedModel, type VersionLease, type VersionSelector, type VersionStatus } from './served-model.js';
+
+/**
+ * Every served model by name. The list can be replaced at run time (`reloadConfig`): new models
+ * load, removed ones unload, unchanged ones keep serving untouched.
+ * @publicApi
+ */
+@Injectable()
+export class ModelRegistry {
+  private readonly logger = new Logger('ModelServing');
+  private readonly models = new Map<string, ServedModel>();
+  private readonly loaders: readonly ModelLoader[];
+  private closed = false;
+
+  constructor(@Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions) {
+    this.loaders = [...options.loaders, new TfjsModelLoader()];
+  }
+
+  /** Names of the configured models. */
+  names(): string[] {
+    return [...this.models.keys()].sort();
+  }
+
+  /** Configs of the served models, in name order. */
+  configs(): ResolvedModelConfig[] {
+    return this.names().map((name) => this.models.get(name)!.modelConfig);
+  }
+
+  /** Whether every configured model has an AVAILABLE version. */
+  get ready(): boolean {
+    return [...this.models.values()].every((m) => m.ready);
+  }
+
+  /**
+   * Makes `configs` the served list and waits until each new model's first load attempt ended.
+   * Names must be unique; the caller validated the entries.
+   */
+  async reloadConfig(configs: readonly ResolvedModelConfig[]): Promise<void> {
+    if (this.closed) throw new ShuttingDownError('The server is shutting down; the config was not reloaded');
+    const names = new Set<string>();
+    for (const config of configs) {
+      if (names.has(config.name)) throw new InvalidInputError(`model name ${config.name} appears twice`);
+      names.add(config.name);
+    }
+    const removed = [...this.models.values()].filter((m) => !names.has(m.name));
+    for (const model of removed) this.models.delete(model.name);
+    const syncs: Promise<void>[] = [];
+    for (const config of configs) {
+      let model = this.models.get(config.name);
+      if (!model) {
+        model = new ServedModel(config, {
+          loaders: this.loaders,
+          maxLoadRetries: this.options.maxLoadRetries,
+          loadRetryIntervalMs: this.options.loadRetryIntervalMs,
+          pollIntervalMs: this.options.pollIntervalMs,
+          logger: this.logger,
+        });
+        this.models.set(config.name, model);
+        this.logger.log(`Serving model ${config.name} from its base path (policy ${JSON.stringify(config.versionPolicy)})`);
+        syncs.push(model.sync());
+      } else if (JSON.stringify(model.modelConfig) !== JSON.stringify(config)) {
+        model.updateConfig(config);
+        syncs.push(model.sync());
+      }
+    }
+    for (const model of removed) this.logger.log(`Model ${model.name} was removed from the config; unloading it`);
+    await Promise.all([...syncs, ...removed.map((m) => m.stop())]);
+  }
+
+  /** Adds models without touching the others (used by `@Servable` discovery). */
+  async add(configs: readonly ResolvedModelConfig[]): Promise<void> {
+    await this.reloadConfig([...this.configs(), ...configs]);
+  }
+
+  /** Rescans every model's base path once. */
+  async poll(): Promise<void> {
+    await Promise.all([...this.models.values()].map((m) => m.sync()));
+  }
+
+  /** The served model, or TF Serving's not-found error. */
+  get(name: string, selector: VersionSelector = {}): ServedModel {
+    const model = this.models.get(name);
+    if (model) return model;
+    if (selector.label !== undefined) {
+      throw new InvalidInputError(`Unrecognized servable version label: ${selector.label}`);
+    }
+    throw new ModelNotFoundError(
+      selector.version === undefined
+        ? `Servable not found for request: Latest(${name})`
+        : `Servable not found for request: Specific(${name}, ${selector.version})`,
+    );
+  }
+
+  /** Holds a version of a model for one request; release the lease when done. */
+  acquire(name: string, selector: VersionSelector = {}): VersionLease {
+    if (this.closed) throw new ShuttingDownError('The server is shutting down');
+    return this.get(name, selector).acquire(selector);
+  }
+
+  /** Version statuses (newest first), with the status endpoint's own not-found messages. */
+  status(name: string, version?: number): VersionStatus[] {
+    const model = this.models.get(name);
+    if (!model) throw new ModelNotFoundError(`Could not find any versions of model ${name}`);
+    return model.status(version);
+  }
+
+  /** Unloads everything after in-flight requests finish; no work is taken afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const models = [...this.models.values()];
+    this.models.clear();
+    await Promise.all(models.map((m) => m.stop()));
+  }
+}

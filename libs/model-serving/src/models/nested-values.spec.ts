@@ -1,0 +1,33 @@
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { nestedToTensor, tensorToNested } from './nested-values.js';
+
+describe('nestedToTensor', () => {
+  it('infers the shape and converts to the dtype', () => {
+    const t = nestedToTensor([[1, 2, 3], [4, 5, 6]], 'float32', 'x');
+    expect(t.shape).toEqual([2, 3]);
+    expect(Array.from(t.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(nestedToTensor(7, 'int32', 'x')).toEqual({ dtype: 'int32', shape: [], data: Int32Array.from([7]) });
+    expect(nestedToTensor([true, false], 'bool', 'x').data).toEqual(Uint8Array.from([1, 0]));
+    expect(nestedToTensor(['hé'], 'string', 'x').data).toEqual([new TextEncoder().encode('hé')]);
+  });
+
+  it.each([
+    [[[1, 2], [3]], 'float32', 'x: lists are ragged'],
+    [[1, [2]], 'float32', 'x: a list is nested deeper than the others'],
+    [[1.5], 'int32', 'x: 1.5 is not a int32 value'],
+    [[2 ** 31], 'int32', 'is not a int32 value'],
+    [['a'], 'float32', 'x: "a" is not a float32 value'],
+    [[1], 'bool', 'x: 1 is not a bool value'],
+  ] as const)('rejects %j as %s', (values, dtype, message) => {
+    expect(() => nestedToTensor(values as never, dtype, 'x')).toThrow(InvalidInputError);
+    expect(() => nestedToTensor(values as never, dtype, 'x')).toThrow(message);
+  });
+});
+
+describe('tensorToNested', () => {
+  it('rebuilds nested arrays', () => {
+    expect(tensorToNested({ dtype: 'float32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) })).toEqual([[1, 2], [3, 4]]);
+    expect(tensorToNested({ dtype: 'bool', shape: [2], data: Uint8Array.from([1, 0]) })).toEqual([true, false]);
+    expect(tensorToNested({ dtype: 'int32', shape: [], data: Int32Array.from([5]) })).toBe(5);
+  });
+});

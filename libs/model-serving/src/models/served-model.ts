@@ -1,0 +1,310 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Logger } from '@nestjs/common';
+import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
+import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { ModelLoadError } from '../errors/model-load.error.js';
+import { ModelServingError } from '../errors/model-serving.error.js';
+import { VersionNotFoundError } from '../errors/version-not-found.error.js';
+import { ModelNotFoundError } from '../errors/model-not-found.error.js';
+import { type ResolvedModelConfig } from '../config/resolve-options.js';
+import { type ModelExecutor } from './executors/model.executor.js';
+import { type ModelLoader } from './loaders/model.loader.js';
+import { aspiredVersions, parseVersionDirName } from './version-policy.js';
+
+/** TF Serving's version states. @publicApi */
+export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END';
+
+/** One version's state, and the error it ended with, if any. @publicApi */
+export interface VersionStatus {
+  readonly version: number;
+  readonly state: VersionState;
+  readonly error?: { readonly code: GrpcStatusCode; readonly message: string };
+}
+
+/** Which version a request wants: a number, a label, or (neither) the newest available. @publicApi */
+export interface VersionSelector {
+  readonly version?: number;
+  readonly label?: string;
+}
+
+/** A version held by one request; unloading waits until every lease is released. */
+export interface VersionLease {
+  readonly version: number;
+  readonly executor: ModelExecutor;
+  release(): void;
+}
+
+export interface ServedModelSettings {
+  readonly loaders: readonly ModelLoader[];
+  readonly maxLoadRetries: number;
+  readonly loadRetryIntervalMs: number;
+  readonly pollIntervalMs: number;
+  readonly logger: Logger;
+}
+
+interface VersionEntry {
+  readonly version: number;
+  state: VersionState;
+  error?: VersionStatus['error'];
+  executor?: ModelExecutor;
+  inFlight: number;
+  attempts: number;
+  retryTimer?: NodeJS.Timeout;
+  ended?: Promise<void>;
+  onDrained?: () => void;
+}
+
+/**
+ * The versions of one model, managed as TF Serving manages them: the policy picks the aspired
+ * versions on disk; a new version loads before an old one unloads; a failed load is retried,
+ * then ends with its error without touching the versions that work.
+ */
+export class ServedModel {
+  private readonly versions = new Map<number, VersionEntry>();
+  private dirs = new Map<number, string>();
+  private aspired: number[] = [];
+  private syncing?: Promise<void>;
+  private stopped = false;
+  private missingBaseLogged = false;
+
+  constructor(
+    private config: ResolvedModelConfig,
+    private readonly settings: ServedModelSettings,
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get modelConfig(): ResolvedModelConfig {
+    return this.config;
+  }
+
+  /** Takes a new config for the same name (policy, labels or base path changed). */
+  updateConfig(config: ResolvedModelConfig): void {
+    this.config = config;
+  }
+
+  /** Scans the base path and loads or unloads what the policy says; calls coalesce. */
+  sync(): Promise<void> {
+    this.syncing ??= this.doSync().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  /** Whether some version can serve. */
+  get ready(): boolean {
+    return [...this.versions.values()].some((e) => e.state === 'AVAILABLE');
+  }
+
+  /** Holds the selected version for one request. Throws TF Serving's not-found errors. */
+  acquire(selector: VersionSelector = {}): VersionLease {
+    const entry = this.select(selector);
+    entry.inFlight++;
+    let released = false;
+    return {
+      version: entry.version,
+      executor: entry.executor!,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.inFlight--;
+        if (entry.inFlight === 0) entry.onDrained?.();
+      },
+    };
+  }
+
+  /** Newest first; one version when asked, NOT_FOUND when it was never seen. */
+  status(version?: number): VersionStatus[] {
+    const entries = [...this.versions.values()].sort((a, b) => b.version - a.version);
+    const pick = version === undefined ? entries : entries.filter((e) => e.version === version);
+    if (pick.length === 0) {
+      throw new ModelNotFoundError(
+        version === undefined
+          ? `Could not find any versions of model ${this.name}`
+          : `Could not find version ${version} of model ${this.name}`,
+      );
+    }
+    return pick.map(({ version: v, state, error }) => (error ? { version: v, state, error } : { version: v, state }));
+  }
+
+  /** The version a label points to, when that version is AVAILABLE. */
+  resolveLabel(label: string): number {
+    return this.select({ label }).version;
+  }
+
+  /** Stops retries and unloads every version, waiting for in-flight requests to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const ends: Promise<void>[] = [];
+    for (const entry of this.versions.values()) {
+      if (entry.retryTimer) clearTimeout(entry.retryTimer);
+      entry.retryTimer = undefined;
+      if (entry.state === 'AVAILABLE') this.unload(entry);
+      else if (entry.state === 'START' || entry.state === 'LOADING') entry.state = 'END';
+      if (entry.ended) ends.push(entry.ended);
+    }
+    await Promise.all(ends);
+  }
+
+  private select({ version, label }: VersionSelector): VersionEntry {
+    if (label !== undefined) {
+      const labelled = this.config.versionLabels[label];
+      if (labelled === undefined) {
+        throw new InvalidInputError(`Unrecognized servable version label: ${label}`);
+      }
+      version = labelled;
+    }
+    if (version !== undefined) {
+      const entry = this.versions.get(version);
+      if (entry?.state !== 'AVAILABLE') {
+        throw new VersionNotFoundError(`Servable not found for request: Specific(${this.name}, ${version})`);
+      }
+      return entry;
+    }
+    let newest: VersionEntry | undefined;
+    for (const entry of this.versions.values()) {
+      if (entry.state === 'AVAILABLE' && (!newest || entry.version > newest.version)) newest = entry;
+    }
+    if (!newest) throw new ModelNotFoundError(`Servable not found for request: Latest(${this.name})`);
+    return newest;
+  }
+
+  private async doSync(): Promise<void> {
+    if (this.stopped) return;
+    this.dirs = await this.scan();
+    this.aspired = aspiredVersions(this.config.versionPolicy, [...this.dirs.keys()]);
+    const loads: Promise<void>[] = [];
+    for (const version of this.aspired) {
+      const entry = this.versions.get(version);
+      if (!entry || (entry.state === 'END' && !entry.error)) loads.push(this.load(version));
+    }
+    for (const entry of this.versions.values()) {
+      if (!this.aspired.includes(entry.version) && entry.retryTimer) {
+        // Its directory left or the policy changed while a retry was pending.
+        clearTimeout(entry.retryTimer);
+        entry.retryTimer = undefined;
+        entry.state = 'END';
+      }
+    }
+    this.unloadSurplus();
+    await Promise.all(loads);
+  }
+
+  private async scan(): Promise<Map<number, string>> {
+    const found = new Map<number, string>();
+    let names: { name: string; isDirectory(): boolean }[];
+    try {
+      names = await readdir(this.config.basePath, { withFileTypes: true });
+    } catch {
+      if (!this.missingBaseLogged) {
+        this.settings.logger.warn(`No versions of model ${this.name} found: its base path does not exist`);
+        this.missingBaseLogged = true;
+      }
+      return found;
+    }
+    this.missingBaseLogged = false;
+    for (const dirent of names) {
+      const version = dirent.isDirectory() ? parseVersionDirName(dirent.name) : undefined;
+      if (version !== undefined && !found.has(version)) found.set(version, dirent.name);
+    }
+    return found;
+  }
+
+  private load(version: number): Promise<void> {
+    const entry: VersionEntry = { version, state: 'START', inFlight: 0, attempts: 0 };
+    this.versions.set(version, entry);
+    return this.attempt(entry);
+  }
+
+  private async attempt(entry: VersionEntry): Promise<void> {
+    if (this.stopped) return;
+    entry.state = 'LOADING';
+    entry.attempts++;
+    try {
+      const executor = await this.loadExecutor(entry.version);
+      if (this.stopped || entry.state !== 'LOADING') {
+        await executor.dispose();
+        return;
+      }
+      entry.executor = executor;
+      entry.state = 'AVAILABLE';
+      entry.error = undefined;
+      this.settings.logger.log(`Model ${this.name} version ${entry.version} is AVAILABLE (${executor.backend})`);
+      this.unloadSurplus();
+    } catch (cause) {
+      const error = asLoadError(cause);
+      const incomplete = error instanceof IncompleteVersionError;
+      const retry =
+        !this.stopped && entry.attempts <= this.settings.maxLoadRetries && this.aspired.includes(entry.version);
+      if (retry && entry.state === 'LOADING') {
+        const { pollIntervalMs, loadRetryIntervalMs } = this.settings;
+        const delay = incomplete && pollIntervalMs > 0 ? Math.min(pollIntervalMs, loadRetryIntervalMs) : loadRetryIntervalMs;
+        this.settings.logger.warn(`${error.message}; retrying in ${delay} ms (try ${entry.attempts} of ${this.settings.maxLoadRetries + 1})`);
+        entry.retryTimer = setTimeout(() => {
+          entry.retryTimer = undefined;
+          void this.attempt(entry);
+        }, delay);
+        entry.retryTimer.unref();
+        return;
+      }
+      entry.state = 'END';
+      entry.error = { code: error.code, message: error.message };
+      this.settings.logger.error(`Model ${this.name} version ${entry.version} failed to load: ${error.message}`);
+      this.unloadSurplus();
+    }
+  }
+
+  private async loadExecutor(version: number): Promise<ModelExecutor> {
+    const dirName = this.dirs.get(version) ?? String(version);
+    const directory = join(this.config.basePath, dirName);
+    const files = await readdir(directory).catch(() => [] as string[]);
+    const context = { modelName: this.name, version, directory, files };
+    for (const loader of this.settings.loaders) {
+      if (await loader.detect(context)) return loader.load(context);
+    }
+    throw new IncompleteVersionError(
+      `model '${this.name}' version ${version}: no loader recognises its files (${files.length ? files.join(', ') : 'empty directory'})`,
+    );
+  }
+
+  /** Unloads versions the policy no longer wants, once an aspired version can take over. */
+  private unloadSurplus(): void {
+    const takeover =
+      this.aspired.length === 0 || this.aspired.some((v) => this.versions.get(v)?.state === 'AVAILABLE');
+    if (!takeover) return;
+    for (const entry of this.versions.values()) {
+      if (entry.state === 'AVAILABLE' && !this.aspired.includes(entry.version)) this.unload(entry);
+    }
+  }
+
+  private unload(entry: VersionEntry): void {
+    entry.state = 'UNLOADING';
+    this.settings.logger.log(`Model ${this.name} version ${entry.version} is UNLOADING`);
+    entry.ended = new Promise<void>((resolve) => {
+      const finish = () => {
+        entry.onDrained = undefined;
+        const executor = entry.executor;
+        entry.executor = undefined;
+        Promise.resolve(executor?.dispose())
+          .catch((error: unknown) =>
+            this.settings.logger.error(`Disposing model ${this.name} version ${entry.version} failed: ${String(error)}`),
+          )
+          .finally(() => {
+            entry.state = 'END';
+            this.settings.logger.log(`Model ${this.name} version ${entry.version} has ended`);
+            resolve();
+          });
+      };
+      if (entry.inFlight === 0) finish();
+      else entry.onDrained = finish;
+    });
+  }
+}
+
+function asLoadError(cause: unknown): ModelServingError {
+  if (cause instanceof ModelServingError) return cause;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new ModelLoadError(message);
+}

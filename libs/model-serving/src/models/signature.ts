@@ -1,0 +1,32 @@
+import { type TensorDType } from './tensor-data.js';
+
+/** The default signature key, as in TF Serving. */
+export const DEFAULT_SIGNATURE = 'serving_default';
+
+/** TF Serving's method names. */
+export const PREDICT_METHOD = 'tensorflow/serving/predict';
+
+/**
+ * One named input or output of a signature. `shape` uses -1 for an unknown dimension and
+ * `undefined` for an unknown rank.
+ * @publicApi
+ */
+export interface TensorSpec {
+  /** The graph tensor behind the alias, e.g. `x:0`. */
+  readonly name: string;
+  readonly dtype: TensorDType;
+  readonly shape?: readonly number[];
+}
+
+/**
+ * A servable function: named inputs to named outputs, as TF Serving's `SignatureDef`.
+ * @publicApi
+ */
+export interface SignatureDef {
+  readonly methodName: string;
+  readonly inputs: Readonly<Record<string, TensorSpec>>;
+  readonly outputs: Readonly<Record<string, TensorSpec>>;
+}
+
+/** Signatures of a version, by key. @publicApi */
+export type SignatureMap = Readonly<Record<string, SignatureDef>>;

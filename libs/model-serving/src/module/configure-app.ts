@@ -1,0 +1,73 @@
+import { type INestApplication } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
+import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
+import { isTfServingUrl } from '../http/tf-serving/tf-serving-path.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS, MODEL_SERVING_REST_PREFIX } from './model-serving.constants.js';
+
+/** Options of `configureModelServingApp`. @publicApi */
+export interface ConfigureModelServingAppOptions {
+  /** Call `app.enableShutdownHooks()` so SIGTERM unloads models cleanly. @defaultValue true */
+  enableShutdownHooks?: boolean;
+  /** Answer every HTTP error of the app as `{ "error": "…" }`. @defaultValue true */
+  useErrorFilter?: boolean;
+}
+
+type FastifyParser = (req: { url: string; headers: Record<string, unknown> }, body: Buffer, done: (err: Error | null, body?: unknown) => void) => void;
+
+interface BodyParserHost {
+  useBodyParser(type: string | string[], options?: object, parser?: FastifyParser): unknown;
+}
+
+function parseFastifyBody(prefix: string): FastifyParser {
+  return (req, body, done) => {
+    const text = body.toString('utf8');
+    // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form).
+    if (isTfServingUrl(req.url, prefix)) return done(null, text);
+    const type = String(req.headers['content-type'] ?? '');
+    if (type.includes('json')) {
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        return done(null, JSON.parse(text));
+      } catch (error) {
+        const bad = new Error(error instanceof Error ? error.message : 'Invalid JSON') as Error & { statusCode: number };
+        bad.statusCode = 400;
+        return done(bad);
+      }
+    }
+    if (type.includes('x-www-form-urlencoded')) return done(null, Object.fromEntries(new URLSearchParams(text)));
+    return done(null, text);
+  };
+}
+
+/**
+ * Sets an application up the way the library's routes need, on Express or Fastify: bodies of
+ * TF Serving routes reach them as text (parsed by TF Serving's JSON rules whatever the
+ * Content-Type), body size up to `maxRequestBodyBytes`, errors as `{ "error": "…" }`, and
+ * shutdown hooks. Call it in `main.ts` before `listen`.
+ * @publicApi
+ */
+export function configureModelServingApp(app: INestApplication, options: ConfigureModelServingAppOptions = {}): void {
+  const resolved = app.get<ResolvedModelServingOptions>(MODEL_SERVING_RESOLVED_OPTIONS);
+  const prefix = app.get<string>(MODEL_SERVING_REST_PREFIX);
+  const limit = resolved.maxRequestBodyBytes;
+  const adapter = app.getHttpAdapter();
+  const parsers = app as unknown as BodyParserHost;
+  if (adapter.getType() === 'fastify') {
+    parsers.useBodyParser(
+      ['application/json', 'application/x-www-form-urlencoded', 'text/plain', '*'],
+      { bodyLimit: limit },
+      parseFastifyBody(prefix),
+    );
+  } else {
+    const isTfServing = (req: { url?: string; originalUrl?: string }) =>
+      isTfServingUrl(req.originalUrl ?? req.url ?? '', prefix);
+    parsers.useBodyParser('text', { type: isTfServing, limit });
+    parsers.useBodyParser('json', { limit });
+    parsers.useBodyParser('urlencoded', { limit, extended: true });
+  }
+  if (options.useErrorFilter ?? true) {
+    app.useGlobalFilters(new ModelServingHttpExceptionFilter(app.get(HttpAdapterHost).httpAdapter));
+  }
+  if (options.enableShutdownHooks ?? true) app.enableShutdownHooks();
+}

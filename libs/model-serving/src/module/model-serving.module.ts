@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { resolveOptions } from '../config/resolve-options.js';
+import { type ModelServingModuleOptions } from '../config/model-serving-options.interface.js';
+import { InferenceService } from '../models/inference.service.js';
+import { ModelRegistry } from '../models/model.registry.js';
+import { ServableExplorer } from '../models/servable.explorer.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
+import { MODEL_SERVING_MODULE_OPTIONS, ModelServingConfigurableModule } from './model-serving.module-definition.js';
+import { ServingLifecycleService } from './serving-lifecycle.service.js';
+
+/**
+ * TF Serving for Nest: `ModelServingModule.forRoot({ models: [...] })` serves versioned models
+ * over TF Serving's REST API and to `@InjectModel` handles and `@Predict` routes.
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: MODEL_SERVING_RESOLVED_OPTIONS,
+      useFactory: (options: ModelServingModuleOptions) => resolveOptions(options),
+      inject: [MODEL_SERVING_MODULE_OPTIONS],
+    },
+    ModelRegistry,
+    InferenceService,
+    ServableExplorer,
+    ServingLifecycleService,
+  ],
+  exports: [MODEL_SERVING_RESOLVED_OPTIONS, ModelRegistry, InferenceService],
+})
+export class ModelServingModule extends ModelServingConfigurableModule {}

@@ -1,0 +1,98 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { readModelConfigFile } from '../config/model-config-file.js';
+import {
+  resolveModelList,
+  type ResolvedModelConfig,
+  type ResolvedModelServingOptions,
+} from '../config/resolve-options.js';
+import { selectBackend } from '../models/executors/select-backend.js';
+import { ModelRegistry } from '../models/model.registry.js';
+import { ServableExplorer } from '../models/servable.explorer.js';
+import { VersionWatcher } from '../models/version.watcher.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
+
+/**
+ * Owns the serving timeline: at bootstrap, pick the engine and load the initial versions; then
+ * watch version directories and the config file; at destroy, stop watching; at shutdown,
+ * unload every model.
+ */
+@Injectable()
+export class ServingLifecycleService implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger('ModelServing');
+  private readonly watchers: VersionWatcher[] = [];
+
+  constructor(
+    @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
+    private readonly registry: ModelRegistry,
+    private readonly explorer: ServableExplorer,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await selectBackend(this.options.backend);
+    const initial = await this.desiredModels();
+    await this.withTimeout(this.registry.reloadConfig(initial), this.options.loadTimeoutMs);
+    this.watchers.push(new VersionWatcher('Version poll', this.options.pollIntervalMs, () => this.registry.poll()));
+    if (this.options.modelConfigFile) {
+      this.watchers.push(
+        new VersionWatcher('Model config file reload', this.options.modelConfigFilePollIntervalMs, () =>
+          this.reloadFromFile(),
+        ),
+      );
+    }
+    for (const watcher of this.watchers) watcher.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.watchers.map((w) => w.stop()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.registry.close();
+  }
+
+  /** Models from the options, the config file and `@Servable` classes, in that order. */
+  private async desiredModels(): Promise<ResolvedModelConfig[]> {
+    const fromFile = this.options.modelConfigFile
+      ? resolveModelList(await readModelConfigFile(this.options.modelConfigFile), 'modelConfigFile')
+      : [];
+    return [...this.options.models, ...fromFile, ...this.explorer.servables];
+  }
+
+  private async reloadFromFile(): Promise<void> {
+    let models: ResolvedModelConfig[];
+    try {
+      models = await this.desiredModels();
+    } catch (error) {
+      this.logger.error(
+        `Model config file not reloaded, the served models stay as they are: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    const current = JSON.stringify(this.registry.configs());
+    const next = JSON.stringify([...models].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+    if (current !== next) await this.registry.reloadConfig(models);
+  }
+
+  private async withTimeout(work: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(`Initial model loads still running after ${ms} ms; serving what is ready`);
+        resolve();
+      }, ms);
+      timer.unref();
+    });
+    try {
+      await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { ModelServingModule } from 'nest-model-serving';
+import { IrisController } from './iris/iris.controller.js';
+import { MODELS_DIR } from './models-dir.js';
+
+@Module({
+  imports: [
+    ModelServingModule.forRoot({
+      models: [{ name: 'half_plus_two', basePath: join(MODELS_DIR, 'half_plus_two') }],
+    }),
+  ],
+  controllers: [IrisController],
+})
+export class AppModule {}

@@ -1,0 +1,23 @@
+import { type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { configureModelServingApp } from 'nest-model-serving';
+import { AppModule } from './app.module.js';
+
+export type HttpPlatform = 'express' | 'fastify';
+
+export interface CreateAppOptions {
+  /** @defaultValue 'express' */
+  platform?: HttpPlatform;
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/** Builds the sample application, for `main.ts` and the end-to-end tests alike. */
+export async function createApp(options: CreateAppOptions = {}): Promise<INestApplication> {
+  const app =
+    options.platform === 'fastify'
+      ? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: options.logger })
+      : await NestFactory.create(AppModule, { logger: options.logger });
+  configureModelServingApp(app);
+  return app;
+}

@@ -1,0 +1,131 @@
+// Builds the sample models into sample-app/models (or --out DIR), deterministically and offline:
+//   half_plus_two/1   TF.js graph model, y = 0.5 * x + 2
+//   iris/1, iris/2    TF.js layers models (v1 under-trained, v2 accurate)
+//   iris-accuracy.json  accuracy of each iris version on the full data set
+// Usage: npx tsx scripts/build-models.ts [--if-missing] [--out DIR]
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import {
+  HALF_PLUS_TWO_WEIGHTS,
+  IRIS_EPOCHS,
+  IRIS_WEIGHTS,
+  loadedIrisAccuracy,
+  MODEL_JSON,
+  tf,
+  trainIris,
+  useCpuBackend,
+  verifyHalfPlusTwo,
+  writeHalfPlusTwo,
+} from './sample-models/index.js';
+
+const DEFAULT_OUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'sample-app', 'models');
+const IRIS_ACCURACY_FILE = 'iris-accuracy.json';
+const IRIS_MIN_ACCURACY = 0.95;
+
+interface Options {
+  readonly ifMissing: boolean;
+  readonly out: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let ifMissing = false;
+  let out = DEFAULT_OUT;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--if-missing') {
+      ifMissing = true;
+    } else if (arg === '--out') {
+      const value = argv[++i];
+      if (value === undefined || value === '') {
+        throw new Error('--out needs a directory');
+      }
+      out = resolve(value);
+    } else if (arg.startsWith('--out=')) {
+      out = resolve(arg.slice('--out='.length));
+    } else {
+      throw new Error(`unknown argument ${arg}\nusage: build-models.ts [--if-missing] [--out DIR]`);
+    }
+  }
+  return { ifMissing, out };
+}
+
+const allExist = (paths: readonly string[]): boolean => paths.every((p) => existsSync(p));
+const show = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+};
+
+async function buildHalfPlusTwo(out: string, ifMissing: boolean): Promise<void> {
+  const dir = join(out, 'half_plus_two', '1');
+  if (ifMissing && allExist([join(dir, MODEL_JSON), join(dir, HALF_PLUS_TWO_WEIGHTS)])) {
+    console.log(`half_plus_two: up to date in ${show(dir)}, skipped`);
+    return;
+  }
+  const started = Date.now();
+  await writeHalfPlusTwo(dir);
+  await verifyHalfPlusTwo(dir);
+  console.log(
+    `half_plus_two: graph model y = 0.5x + 2 in ${show(dir)}, verified [1,2,5] -> [2.5,3,4.5] ` +
+      `(${Date.now() - started} ms)`,
+  );
+}
+
+async function buildIris(out: string, ifMissing: boolean): Promise<void> {
+  const base = join(out, 'iris');
+  const accuracyFile = join(out, IRIS_ACCURACY_FILE);
+  const versions = Object.keys(IRIS_EPOCHS).map(Number) as (keyof typeof IRIS_EPOCHS)[];
+  const files = versions.flatMap((v) => [
+    join(base, String(v), MODEL_JSON),
+    join(base, String(v), IRIS_WEIGHTS),
+  ]);
+  if (ifMissing && allExist([...files, accuracyFile])) {
+    console.log(`iris: up to date in ${show(base)}, skipped`);
+    return;
+  }
+  const accuracies: Record<string, number> = {};
+  for (const version of versions) {
+    const started = Date.now();
+    const dir = join(base, String(version));
+    const epochs = IRIS_EPOCHS[version];
+    const accuracy = await trainIris(dir, epochs);
+    const reloaded = await loadedIrisAccuracy(dir);
+    if (reloaded !== accuracy) {
+      throw new Error(
+        `iris v${version}: accuracy ${accuracy} after training, ${reloaded} reloaded`,
+      );
+    }
+    accuracies[version] = accuracy;
+    console.log(
+      `iris v${version}: layers model in ${show(dir)}, ${epochs} epochs, ` +
+        `accuracy ${accuracy.toFixed(4)} (${Date.now() - started} ms)`,
+    );
+  }
+  const first = accuracies[1] ?? 0;
+  const last = accuracies[2] ?? 0;
+  if (last < IRIS_MIN_ACCURACY || first >= last || first <= 1 / 3) {
+    throw new Error(
+      `iris: expected 1/3 < accuracy(v1) < accuracy(v2) and accuracy(v2) >= ` +
+        `${IRIS_MIN_ACCURACY}, got ${JSON.stringify(accuracies)}`,
+    );
+  }
+  await mkdir(out, { recursive: true });
+  await writeFile(accuracyFile, `${JSON.stringify(accuracies, null, 2)}\n`);
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  tf.enableProdMode(); // silences the "install tfjs-node" hint of the CPU backend
+  await useCpuBackend();
+  await buildHalfPlusTwo(options.out, options.ifMissing);
+  await buildIris(options.out, options.ifMissing);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`build-models: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

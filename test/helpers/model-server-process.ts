@@ -1,0 +1,39 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './paths.js';
+
+/** The built `model-server` bin, as `npm ci` leaves it. */
+export const MODEL_SERVER_BIN = join(ROOT, 'libs', 'model-serving', 'dist', 'cli', 'main.js');
+
+export interface ModelServerRun {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Starts `model-server` with `args`; collects stdout and stderr together. */
+export function runModelServer(args: string[]): ModelServerRun {
+  const child = spawn(process.execPath, [MODEL_SERVER_BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exit };
+}
+
+/** Waits until the output contains `pattern`, or fails with the output so far. */
+export async function waitForOutput(run: ModelServerRun, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = run.output().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline || run.child.exitCode !== null) {
+      throw new Error(`model-server did not print ${pattern} within ${timeoutMs} ms:\n${run.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

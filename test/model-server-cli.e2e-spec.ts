@@ -1,0 +1,93 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { get, post } from './helpers/http.js';
+import { freePort } from './helpers/free-port.js';
+import { tempDir, waitFor } from './helpers/model-dirs.js';
+import { runModelServer, type ModelServerRun, waitForOutput } from './helpers/model-server-process.js';
+import { SAMPLE_MODELS } from './helpers/paths.js';
+
+async function stop(run: ModelServerRun): Promise<number | null> {
+  if (run.child.exitCode === null) run.child.kill('SIGTERM');
+  return run.exit;
+}
+
+describe('model-server command', () => {
+  it('lists served and accepted flags with --help', async () => {
+    const run = runModelServer(['--help']);
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('--model_base_path=string');
+    expect(run.output()).toMatch(/--port=int \(default 8500\)\n.*\[accepted; not served yet\]/);
+    expect(run.output()).toContain('--rest_api_port=int (default 8501)');
+  });
+
+  it.each([
+    [['--nope=1'], 'unknown flag --nope'],
+    [['--model_base_path=/tmp/x', '--rest_api_port=abc'], '--rest_api_port takes an integer, got "abc"'],
+    [['--model_base_path=/tmp/x', '--enable_batching=maybe'], '--enable_batching takes true or false'],
+    [['--rest_api_port=1'], 'give --model_base_path or --model_config_file'],
+    [['--model_base_path'], '--model_base_path needs a value'],
+  ])('exits 2 on %j', async (args, message) => {
+    const run = runModelServer(args);
+    expect(await run.exit).toBe(2);
+    expect(run.output()).toContain(message);
+  });
+
+  it('serves a model from --model_base_path and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const run = runModelServer([
+      `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
+      '--model_name',
+      'half_plus_two',
+      `--rest_api_port=${port}`,
+      '--rest_api_host=127.0.0.1',
+      '--enable_batching',
+    ]);
+    try {
+      const [, url] = await waitForOutput(run, /REST listening on (\S+)/);
+      expect(url).toMatch(/:\d+$/);
+      expect(run.output()).toContain('Accepted but not served yet: --enable_batching');
+      const res = await post(`http://127.0.0.1:${port}/v1/models/half_plus_two:predict`, '{"instances": [1.0, 2.0, 5.0]}');
+      expect(res.text).toBe('{\n    "predictions": [2.5, 3.0, 4.5\n    ]\n}');
+    } finally {
+      expect(await stop(run)).toBe(0);
+    }
+  });
+
+  it('adds and removes models when the config file changes', async () => {
+    const dir = await tempDir('model-config');
+    const config = join(dir.path, 'models.config');
+    const entry = (name: string) =>
+      `  config {\n    name: "${name}"\n    base_path: "${join(SAMPLE_MODELS, name)}"\n    model_platform: "tensorflow"\n  }\n`;
+    await writeFile(config, `model_config_list {\n${entry('half_plus_two')}}\n`);
+    const port = await freePort();
+    const run = runModelServer([
+      `--model_config_file=${config}`,
+      '--model_config_file_poll_wait_seconds=1',
+      `--rest_api_port=${port}`,
+      '--rest_api_host=127.0.0.1',
+    ]);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitForOutput(run, /REST listening on/);
+      expect((await get(`${url}/v1/models/half_plus_two`)).status).toBe(200);
+      expect((await get(`${url}/v1/models/iris`)).status).toBe(404);
+
+      await writeFile(config, `model_config_list {\n${entry('half_plus_two')}${entry('iris')}}\n`);
+      await waitFor(async () => ((await get(`${url}/v1/models/iris`)).status === 200 ? true : undefined), 15_000, 200);
+      const iris = await post(`${url}/v1/models/iris:predict`, '{"instances": [[5.1, 3.5, 1.4, 0.2]]}');
+      expect(iris.json.predictions[0]).toHaveLength(3);
+
+      await writeFile(config, `model_config_list {\n${entry('iris')}}\n`);
+      await waitFor(async () => ((await get(`${url}/v1/models/half_plus_two`)).status === 404 ? true : undefined), 15_000, 200);
+      expect((await post(`${url}/v1/models/half_plus_two:predict`, '{"instances": [1]}')).status).toBe(404);
+
+      // A broken file is reported and the served models stay.
+      await writeFile(config, 'model_config_list { config { name: ');
+      await waitForOutput(run, /Model config file not reloaded/);
+      expect((await get(`${url}/v1/models/iris`)).status).toBe(200);
+    } finally {
+      expect(await stop(run)).toBe(0);
+      await dir.cleanup();
+    }
+  });
+});
