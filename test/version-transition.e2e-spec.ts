@@ -18,8 +18,10 @@ describe('version transitions', () => {
   let serving: ServingApp;
   const expected: Record<number, unknown> = {};
 
-  const statuses = async (): Promise<Status[]> => (await get(`${serving.url}/v1/models/iris`)).json.model_version_status;
-  const stateOf = async (version: number) => (await statuses()).find((s) => s.version === String(version))?.state;
+  const statuses = async (): Promise<Status[]> =>
+    (await get(`${serving.url}/v1/models/iris`)).json.model_version_status;
+  const stateOf = async (version: number) =>
+    (await statuses()).find((s) => s.version === String(version))?.state;
   const predict = () => post(`${serving.url}/v1/models/iris:predict`, FLOWER);
 
   beforeAll(async () => {
@@ -60,7 +62,9 @@ describe('version transitions', () => {
     })();
     await new Promise((r) => setTimeout(r, 150));
     await copySampleVersion('iris', 2, join(base.path, '2'));
-    await waitFor(async () => ((await stateOf(2)) === 'AVAILABLE' && (await stateOf(1)) === 'END' ? true : undefined));
+    await waitFor(async () =>
+      (await stateOf(2)) === 'AVAILABLE' && (await stateOf(1)) === 'END' ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 150));
     running = false;
     await loop;
@@ -71,7 +75,13 @@ describe('version transitions', () => {
     expect(seen.length).toBeGreaterThan(5);
     expect(seen[0]).toEqual(expected[1]);
     expect(seen[seen.length - 1]).toEqual(expected[2]);
-    expect(seen.every((s) => JSON.stringify(s) === JSON.stringify(expected[1]) || JSON.stringify(s) === JSON.stringify(expected[2]))).toBe(true);
+    expect(
+      seen.every(
+        (s) =>
+          JSON.stringify(s) === JSON.stringify(expected[1]) ||
+          JSON.stringify(s) === JSON.stringify(expected[2]),
+      ),
+    ).toBe(true);
   });
 
   it('does not load a half-copied version until it is complete', async () => {
@@ -99,7 +109,9 @@ describe('version transitions', () => {
       return s?.state === 'END' ? s : undefined;
     });
     expect(failed.status.error_code).not.toBe('OK');
-    expect(failed.status.error_message).toContain("model 'iris' version 4: model.json is not valid JSON");
+    expect(failed.status.error_message).toContain(
+      "model 'iris' version 4: model.json is not valid JSON",
+    );
     expect(await stateOf(3)).toBe('AVAILABLE');
     expect((await predict()).status).toBe(200);
   });
@@ -107,7 +119,9 @@ describe('version transitions', () => {
   it('unloads a removed version and falls back to the newest remaining one', async () => {
     await rm(join(base.path, '4'), { recursive: true });
     await rm(join(base.path, '3'), { recursive: true });
-    await waitFor(async () => ((await stateOf(2)) === 'AVAILABLE' && (await stateOf(3)) === 'END' ? true : undefined));
+    await waitFor(async () =>
+      (await stateOf(2)) === 'AVAILABLE' && (await stateOf(3)) === 'END' ? true : undefined,
+    );
     expect((await predict()).json).toEqual(expected[2]);
     const res = await post(`${serving.url}/v1/models/iris/versions/3:predict`, FLOWER);
     expect(res.status).toBe(404);

@@ -23,11 +23,19 @@ export async function request(
 ): Promise<HttpResult> {
   const response = await fetch(url, { method, body, headers });
   const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type'), text, json: parse(text) };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+    json: parse(text),
+  };
 }
 
 export const get = (url: string) => request('GET', url);
 
 /** POSTs a JSON text; the content type defaults to what `curl -d` sends. */
-export const post = (url: string, body: string, contentType = 'application/x-www-form-urlencoded') =>
-  request('POST', url, body, { 'content-type': contentType });
+export const post = (
+  url: string,
+  body: string,
+  contentType = 'application/x-www-form-urlencoded',
+) => request('POST', url, body, { 'content-type': contentType });

@@ -26,13 +26,19 @@ export function runModelServer(args: string[]): ModelServerRun {
 }
 
 /** Waits until the output contains `pattern`, or fails with the output so far. */
-export async function waitForOutput(run: ModelServerRun, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+export async function waitForOutput(
+  run: ModelServerRun,
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = run.output().match(pattern);
     if (match) return match;
     if (Date.now() > deadline || run.child.exitCode !== null) {
-      throw new Error(`model-server did not print ${pattern} within ${timeoutMs} ms:\n${run.output()}`);
+      throw new Error(
+        `model-server did not print ${pattern} within ${timeoutMs} ms:\n${run.output()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

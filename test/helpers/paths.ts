@@ -13,7 +13,6 @@ export const SHARED = resolve(ROOT, '..', 'shared');
 /** `describe` when `path` exists, else a skipped suite that says what is missing. */
 export function describeIfPresent(path: string): jest.Describe {
   if (existsSync(path)) return describe;
-  // eslint-disable-next-line no-console -- the reason a suite skips belongs in the test output
   console.warn(`Skipping: ${path} is absent (reference data lives beside the project)`);
   return describe.skip;
 }

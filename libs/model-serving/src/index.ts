@@ -9,8 +9,10 @@ export {
 export type {
   BackendName,
   ModelConfig,
+  ModelServingModuleAsyncOptions,
   ModelServingModuleExtras,
   ModelServingModuleOptions,
+  ModelServingOptionsFactory,
   VersionPolicy,
 } from './config/model-serving-options.interface.js';
 export { parseModelConfigText, readModelConfigFile } from './config/model-config-file.js';

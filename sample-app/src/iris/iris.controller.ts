@@ -32,7 +32,9 @@ export class IrisController {
         const best = scores.indexOf(Math.max(...scores));
         return {
           species: IRIS_SPECIES[best]!,
-          probabilities: Object.fromEntries(IRIS_SPECIES.map((s, i) => [s, scores[i]!])) as IrisClassification['probabilities'],
+          probabilities: Object.fromEntries(
+            IRIS_SPECIES.map((s, i) => [s, scores[i]!]),
+          ) as IrisClassification['probabilities'],
         };
       },
     };

@@ -2,7 +2,16 @@ import { FlagError, parseFlags, planServer, usage } from './flags.js';
 
 describe('parseFlags', () => {
   it('reads both value styles, bare booleans and single dashes', () => {
-    expect(parseFlags(['--port=1', '--rest_api_port', '2', '--enable_batching', '-model_name=m', '--enable_model_warmup=false'])).toEqual({
+    expect(
+      parseFlags([
+        '--port=1',
+        '--rest_api_port',
+        '2',
+        '--enable_batching',
+        '-model_name=m',
+        '--enable_model_warmup=false',
+      ]),
+    ).toEqual({
       port: 1,
       rest_api_port: 2,
       enable_batching: true,
@@ -25,7 +34,12 @@ describe('parseFlags', () => {
 describe('planServer', () => {
   it('turns TF Serving units into module options', () => {
     const plan = planServer(
-      parseFlags(['--model_base_path=/m', '--file_system_poll_wait_seconds=3', '--load_retry_interval_micros=250000', '--max_num_load_retries=2']),
+      parseFlags([
+        '--model_base_path=/m',
+        '--file_system_poll_wait_seconds=3',
+        '--load_retry_interval_micros=250000',
+        '--max_num_load_retries=2',
+      ]),
     );
     expect(plan).toEqual({
       options: {
@@ -43,13 +57,18 @@ describe('planServer', () => {
   });
 
   it('uses the config file when given', () => {
-    expect(planServer(parseFlags(['--model_config_file=/c.txt'])).options.modelConfigFile).toBe('/c.txt');
+    expect(planServer(parseFlags(['--model_config_file=/c.txt'])).options.modelConfigFile).toBe(
+      '/c.txt',
+    );
   });
 
   it.each([
     [[], 'give --model_base_path or --model_config_file'],
     [['--model_base_path=/a', '--model_config_file=/b'], 'not both'],
-    [['--model_base_path=/a', '--rest_api_port=70000'], '--rest_api_port must be between 0 and 65535'],
+    [
+      ['--model_base_path=/a', '--rest_api_port=70000'],
+      '--rest_api_port must be between 0 and 65535',
+    ],
     [['--model_base_path=/a', '--backend=gpu'], '--backend takes auto, wasm, cpu or tensorflow'],
   ])('rejects %j', (argv, message) => {
     expect(() => planServer(parseFlags(argv))).toThrow(message);

@@ -1,4 +1,7 @@
-import { type BackendName, type ModelServingModuleOptions } from '../config/model-serving-options.interface.js';
+import {
+  type BackendName,
+  type ModelServingModuleOptions,
+} from '../config/model-serving-options.interface.js';
 
 type FlagKind = 'int' | 'bool' | 'string';
 
@@ -14,10 +17,21 @@ interface FlagSpec {
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   port: { kind: 'int', help: 'gRPC port', later: true, defaultValue: 8500 },
   rest_api_port: { kind: 'int', help: 'REST port; 0 turns REST off', defaultValue: 8501 },
-  rest_api_host: { kind: 'string', help: 'address REST binds (this server only)', defaultValue: '0.0.0.0' },
-  model_name: { kind: 'string', help: 'name of the model given by --model_base_path', defaultValue: 'default' },
-  model_base_path: { kind: 'string', help: 'directory of the model\'s version directories' },
-  model_config_file: { kind: 'string', help: 'text-format ModelServerConfig with a model_config_list' },
+  rest_api_host: {
+    kind: 'string',
+    help: 'address REST binds (this server only)',
+    defaultValue: '0.0.0.0',
+  },
+  model_name: {
+    kind: 'string',
+    help: 'name of the model given by --model_base_path',
+    defaultValue: 'default',
+  },
+  model_base_path: { kind: 'string', help: "directory of the model's version directories" },
+  model_config_file: {
+    kind: 'string',
+    help: 'text-format ModelServerConfig with a model_config_list',
+  },
   model_config_file_poll_wait_seconds: {
     kind: 'int',
     help: 'seconds between reloads of --model_config_file; 0 reads it once',
@@ -34,14 +48,45 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
     help: 'microseconds between load retries',
     defaultValue: 60_000_000,
   },
-  backend: { kind: 'string', help: 'engine: auto | wasm | cpu | tensorflow (this server only)', defaultValue: 'auto' },
-  enable_batching: { kind: 'bool', help: 'batch requests together', later: true, defaultValue: false },
+  backend: {
+    kind: 'string',
+    help: 'engine: auto | wasm | cpu | tensorflow (this server only)',
+    defaultValue: 'auto',
+  },
+  enable_batching: {
+    kind: 'bool',
+    help: 'batch requests together',
+    later: true,
+    defaultValue: false,
+  },
   batching_parameters_file: { kind: 'string', help: 'text-format BatchingParameters', later: true },
-  monitoring_config_file: { kind: 'string', help: 'text-format MonitoringConfig (Prometheus)', later: true },
-  rest_api_timeout_in_ms: { kind: 'int', help: 'REST request deadline', later: true, defaultValue: 30_000 },
-  enable_model_warmup: { kind: 'bool', help: 'replay assets.extra warm-up requests', later: true, defaultValue: true },
-  grpc_max_threads: { kind: 'int', help: 'gRPC threads (Node has one; accepted and ignored)', later: true },
-  rest_api_num_threads: { kind: 'int', help: 'REST threads (Node has one; accepted and ignored)', later: true },
+  monitoring_config_file: {
+    kind: 'string',
+    help: 'text-format MonitoringConfig (Prometheus)',
+    later: true,
+  },
+  rest_api_timeout_in_ms: {
+    kind: 'int',
+    help: 'REST request deadline',
+    later: true,
+    defaultValue: 30_000,
+  },
+  enable_model_warmup: {
+    kind: 'bool',
+    help: 'replay assets.extra warm-up requests',
+    later: true,
+    defaultValue: true,
+  },
+  grpc_max_threads: {
+    kind: 'int',
+    help: 'gRPC threads (Node has one; accepted and ignored)',
+    later: true,
+  },
+  rest_api_num_threads: {
+    kind: 'int',
+    help: 'REST threads (Node has one; accepted and ignored)',
+    later: true,
+  },
   help: { kind: 'bool', help: 'print this list and exit', defaultValue: false },
 };
 
@@ -105,13 +150,20 @@ export interface ServerPlan {
 export function planServer(flags: FlagValues): ServerPlan {
   const basePath = flags['model_base_path'] as string | undefined;
   const configFile = flags['model_config_file'] as string | undefined;
-  if (basePath && configFile) throw new FlagError('give --model_base_path or --model_config_file, not both');
-  if (!basePath && !configFile) throw new FlagError('give --model_base_path or --model_config_file');
+  if (basePath && configFile)
+    throw new FlagError('give --model_base_path or --model_config_file, not both');
+  if (!basePath && !configFile)
+    throw new FlagError('give --model_base_path or --model_config_file');
   for (const port of ['port', 'rest_api_port']) {
     const p = value<number>(flags, port);
     if (p < 0 || p > 65535) throw new FlagError(`--${port} must be between 0 and 65535, got ${p}`);
   }
-  for (const name of ['file_system_poll_wait_seconds', 'model_config_file_poll_wait_seconds', 'max_num_load_retries', 'load_retry_interval_micros']) {
+  for (const name of [
+    'file_system_poll_wait_seconds',
+    'model_config_file_poll_wait_seconds',
+    'max_num_load_retries',
+    'load_retry_interval_micros',
+  ]) {
     if (value<number>(flags, name) < 0) throw new FlagError(`--${name} must not be negative`);
   }
   const backend = value<string>(flags, 'backend');
@@ -119,8 +171,11 @@ export function planServer(flags: FlagValues): ServerPlan {
     throw new FlagError(`--backend takes auto, wasm, cpu or tensorflow, got "${backend}"`);
   }
   const options: ModelServingModuleOptions = {
-    ...(basePath ? { models: [{ name: value<string>(flags, 'model_name'), basePath }] } : { modelConfigFile: configFile }),
-    modelConfigFilePollIntervalMs: value<number>(flags, 'model_config_file_poll_wait_seconds') * 1000,
+    ...(basePath
+      ? { models: [{ name: value<string>(flags, 'model_name'), basePath }] }
+      : { modelConfigFile: configFile }),
+    modelConfigFilePollIntervalMs:
+      value<number>(flags, 'model_config_file_poll_wait_seconds') * 1000,
     pollIntervalMs: value<number>(flags, 'file_system_poll_wait_seconds') * 1000,
     maxLoadRetries: value<number>(flags, 'max_num_load_retries'),
     loadRetryIntervalMs: Math.round(value<number>(flags, 'load_retry_interval_micros') / 1000),
@@ -136,10 +191,16 @@ export function planServer(flags: FlagValues): ServerPlan {
 
 /** The `--help` text: every flag, its default, and whether it is served yet. */
 export function usage(): string {
-  const lines = ['usage: model-server --model_base_path=DIR [--model_name=NAME] | --model_config_file=FILE [flags]', ''];
+  const lines = [
+    'usage: model-server --model_base_path=DIR [--model_name=NAME] | --model_config_file=FILE [flags]',
+    '',
+  ];
   for (const [name, spec] of Object.entries(FLAGS)) {
     const def = spec.defaultValue === undefined ? '' : ` (default ${String(spec.defaultValue)})`;
-    lines.push(`  --${name}=${spec.kind}${def}`, `      ${spec.help}${spec.later ? ' [accepted; not served yet]' : ''}`);
+    lines.push(
+      `  --${name}=${spec.kind}${def}`,
+      `      ${spec.help}${spec.later ? ' [accepted; not served yet]' : ''}`,
+    );
   }
   return lines.join('\n');
 }

@@ -1,19 +1,27 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { Logger, Module } from '@nestjs/common';
+import { type INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { configureModelServingApp } from '../module/configure-app.js';
 import { ModelServingModule } from '../module/model-serving.module.js';
-import { FlagError, FLAGS, parseFlags, planServer, type ServerPlan, usage } from './flags.js';
+import {
+  FlagError,
+  FLAGS,
+  type FlagValues,
+  parseFlags,
+  planServer,
+  type ServerPlan,
+  usage,
+} from './flags.js';
 
-function readPlan(argv: readonly string[]): ServerPlan | undefined {
+function readFlags(argv: readonly string[]): { flags: FlagValues; plan: ServerPlan } | undefined {
   try {
     const flags = parseFlags(argv);
     if (flags['help']) {
       process.stdout.write(`${usage()}\n`);
       return undefined;
     }
-    return planServer(flags);
+    return { flags, plan: planServer(flags) };
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`model-server: ${error.message}\n\n${usage()}\n`);
@@ -22,25 +30,51 @@ function readPlan(argv: readonly string[]): ServerPlan | undefined {
   }
 }
 
+/**
+ * Closes the app on SIGTERM or SIGINT. (Nest's own shutdown hooks re-raise the signal once
+ * closed, so the process would end by signal; the command rather exits 0 once every model is
+ * unloaded.)
+ */
+function stopOnSignals(app: INestApplicationContext, logger: Logger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: finishing requests and unloading models`);
+      app.close().then(
+        () => logger.log('Stopped'),
+        (error: unknown) => {
+          logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exitCode = 1;
+        },
+      );
+    });
+  }
+}
+
 /** `model-server`: TF Serving's command line on the same module a Nest app imports. */
 async function main(): Promise<void> {
-  const plan = readPlan(process.argv.slice(2));
-  if (!plan) return;
+  const read = readFlags(process.argv.slice(2));
+  if (!read) return;
+  const { flags, plan } = read;
   const logger = new Logger('ModelServer');
-  const later = Object.keys(FLAGS).filter((f) => FLAGS[f]!.later && process.argv.some((a) => a.replace(/^--?/, '').split('=')[0] === f));
-  if (later.length) logger.warn(`Accepted but not served yet: ${later.map((f) => `--${f}`).join(', ')}`);
+  const later = Object.keys(flags).filter((name) => FLAGS[name]?.later);
+  if (later.length) {
+    logger.warn(`Accepted but not served yet: ${later.map((f) => `--${f}`).join(', ')}`);
+  }
 
   @Module({ imports: [ModelServingModule.forRoot(plan.options)] })
   class ModelServerModule {}
 
   if (plan.restPort === 0) {
-    const context = await NestFactory.createApplicationContext(ModelServerModule, { abortOnError: false });
-    context.enableShutdownHooks();
+    const context = await NestFactory.createApplicationContext(ModelServerModule, {
+      abortOnError: false,
+    });
+    stopOnSignals(context, logger);
     logger.log('REST is off (--rest_api_port=0)');
     return;
   }
   const app = await NestFactory.create(ModelServerModule, { abortOnError: false });
-  configureModelServingApp(app);
+  configureModelServingApp(app, { enableShutdownHooks: false });
+  stopOnSignals(app, logger);
   await app.listen(plan.restPort, plan.restHost);
   logger.log(`REST listening on ${await app.getUrl()}`);
 }

@@ -1,13 +1,11 @@
+import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import { type ModelLoader } from '../models/loaders/model.loader.js';
 
 /**
  * Which versions of a model should be served, as TF Serving's `model_version_policy`.
  * @publicApi
  */
-export type VersionPolicy =
-  | { latest: number }
-  | { all: true }
-  | { specific: readonly number[] };
+export type VersionPolicy = { latest: number } | { all: true } | { specific: readonly number[] };
 
 /**
  * One served model: a base path whose numeric sub-directories are its versions.
@@ -63,3 +61,15 @@ export interface ModelServingModuleExtras {
   /** gRPC API (served by `connectModelServingGrpc`). @defaultValue `{ enabled: false }` */
   grpc: { enabled: boolean };
 }
+
+/** A class that makes the options, for `forRootAsync({ useClass })`. @publicApi */
+export interface ModelServingOptionsFactory {
+  createModelServingOptions(): ModelServingModuleOptions | Promise<ModelServingModuleOptions>;
+}
+
+/** Options of `forRootAsync`: `imports`, `inject` and one of `useFactory`, `useClass`, `useExisting`. @publicApi */
+export type ModelServingModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  ModelServingModuleOptions,
+  'createModelServingOptions'
+> &
+  Partial<ModelServingModuleExtras>;

@@ -26,10 +26,27 @@ describe('resolveOptions', () => {
     [{ backend: 'gpu' }, 'backend must be one of auto, wasm, cpu, tensorflow, got "gpu"'],
     [{ models: [{ name: '', basePath: '/x' }] }, 'models[0].name must be a non-empty name'],
     [{ models: [{ name: 'a', basePath: '' }] }, 'models[0].basePath must be a non-empty path'],
-    [{ models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 0 } }] }, 'models[0].versionPolicy.latest must be an integer >= 1, got 0'],
-    [{ models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 1, all: true } }] }, 'models[0].versionPolicy must be one of'],
-    [{ models: [{ name: 'a', basePath: '/x', versionLabels: { stable: -2 } }] }, 'models[0].versionLabels.stable must be an integer >= 0, got -2'],
-    [{ models: [{ name: 'a', basePath: '/x' }, { name: 'a', basePath: '/y' }] }, 'models[1].name repeats the model name "a"'],
+    [
+      { models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 0 } }] },
+      'models[0].versionPolicy.latest must be an integer >= 1, got 0',
+    ],
+    [
+      { models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 1, all: true } }] },
+      'models[0].versionPolicy must be one of',
+    ],
+    [
+      { models: [{ name: 'a', basePath: '/x', versionLabels: { stable: -2 } }] },
+      'models[0].versionLabels.stable must be an integer >= 0, got -2',
+    ],
+    [
+      {
+        models: [
+          { name: 'a', basePath: '/x' },
+          { name: 'a', basePath: '/y' },
+        ],
+      },
+      'models[1].name repeats the model name "a"',
+    ],
     [{ modelConfigFile: '' }, 'modelConfigFile must be a non-empty path'],
   ])('rejects %j naming the field', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(ModelServingConfigError);

@@ -68,7 +68,8 @@ function resolvePolicy(field: string, policy: unknown): VersionPolicy {
   if (policy === undefined) return DEFAULT_VERSION_POLICY;
   const p = policy as Record<string, unknown>;
   const kinds = typeof p === 'object' && p !== null ? Object.keys(p) : [];
-  if (kinds.length !== 1) fail(field, 'must be one of { latest: n }, { all: true }, { specific: [versions] }');
+  if (kinds.length !== 1)
+    fail(field, 'must be one of { latest: n }, { all: true }, { specific: [versions] }');
   if ('latest' in p) return { latest: count(`${field}.latest`, p['latest'], 1, 1) };
   if ('all' in p) {
     if (p['all'] !== true) fail(`${field}.all`, 'must be true');
@@ -85,7 +86,10 @@ function resolvePolicy(field: string, policy: unknown): VersionPolicy {
 export function resolveModelConfig(model: ModelConfig, where: string): ResolvedModelConfig {
   if (typeof model !== 'object' || model === null) fail(where, 'must be an object');
   if (typeof model.name !== 'string' || !MODEL_NAME.test(model.name)) {
-    fail(`${where}.name`, `must be a non-empty name of letters, digits, '_', '.', '-', got ${JSON.stringify(model.name)}`);
+    fail(
+      `${where}.name`,
+      `must be a non-empty name of letters, digits, '_', '.', '-', got ${JSON.stringify(model.name)}`,
+    );
   }
   if (typeof model.basePath !== 'string' || model.basePath === '') {
     fail(`${where}.basePath`, 'must be a non-empty path');
@@ -104,24 +108,35 @@ export function resolveModelConfig(model: ModelConfig, where: string): ResolvedM
 }
 
 /** Checks a whole model list: entries valid, names unique. */
-export function resolveModelList(models: readonly ModelConfig[], field: string): ResolvedModelConfig[] {
+export function resolveModelList(
+  models: readonly ModelConfig[],
+  field: string,
+): ResolvedModelConfig[] {
   const seen = new Set<string>();
   return models.map((model, i) => {
     const resolved = resolveModelConfig(model, `${field}[${i}]`);
-    if (seen.has(resolved.name)) fail(`${field}[${i}].name`, `repeats the model name "${resolved.name}"`);
+    if (seen.has(resolved.name))
+      fail(`${field}[${i}].name`, `repeats the model name "${resolved.name}"`);
     seen.add(resolved.name);
     return resolved;
   });
 }
 
 /** Applies defaults and validates; the first problem fails boot naming its field. */
-export function resolveOptions(options: ModelServingModuleOptions = {}): ResolvedModelServingOptions {
-  if (options.models !== undefined && !Array.isArray(options.models)) fail('models', 'must be a list');
-  if (options.modelConfigFile !== undefined && (typeof options.modelConfigFile !== 'string' || !options.modelConfigFile)) {
+export function resolveOptions(
+  options: ModelServingModuleOptions = {},
+): ResolvedModelServingOptions {
+  if (options.models !== undefined && !Array.isArray(options.models))
+    fail('models', 'must be a list');
+  if (
+    options.modelConfigFile !== undefined &&
+    (typeof options.modelConfigFile !== 'string' || !options.modelConfigFile)
+  ) {
     fail('modelConfigFile', 'must be a non-empty path');
   }
   const backend = options.backend ?? DEFAULTS.backend;
-  if (!BACKENDS.includes(backend)) fail('backend', `must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+  if (!BACKENDS.includes(backend))
+    fail('backend', `must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
   const loaders = options.loaders ?? [];
   if (!Array.isArray(loaders)) fail('loaders', 'must be a list of ModelLoader instances');
   return Object.freeze({
@@ -134,10 +149,19 @@ export function resolveOptions(options: ModelServingModuleOptions = {}): Resolve
     ),
     pollIntervalMs: duration('pollIntervalMs', options.pollIntervalMs, DEFAULTS.pollIntervalMs),
     maxLoadRetries: count('maxLoadRetries', options.maxLoadRetries, DEFAULTS.maxLoadRetries),
-    loadRetryIntervalMs: duration('loadRetryIntervalMs', options.loadRetryIntervalMs, DEFAULTS.loadRetryIntervalMs),
+    loadRetryIntervalMs: duration(
+      'loadRetryIntervalMs',
+      options.loadRetryIntervalMs,
+      DEFAULTS.loadRetryIntervalMs,
+    ),
     loadTimeoutMs: duration('loadTimeoutMs', options.loadTimeoutMs, DEFAULTS.loadTimeoutMs),
     backend,
     loaders: Object.freeze([...loaders]),
-    maxRequestBodyBytes: count('maxRequestBodyBytes', options.maxRequestBodyBytes, DEFAULTS.maxRequestBodyBytes, 1),
+    maxRequestBodyBytes: count(
+      'maxRequestBodyBytes',
+      options.maxRequestBodyBytes,
+      DEFAULTS.maxRequestBodyBytes,
+      1,
+    ),
   });
 }

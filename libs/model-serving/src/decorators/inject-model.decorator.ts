@@ -20,7 +20,8 @@ const requestedNames = new Set<string>();
 export function createModelHandleProviders(extra: readonly string[] = []): Provider[] {
   return [...new Set([...requestedNames, ...extra])].map((name) => ({
     provide: getModelToken(name),
-    useFactory: (registry: ModelRegistry, inference: InferenceService) => new ModelHandle(name, registry, inference),
+    useFactory: (registry: ModelRegistry, inference: InferenceService) =>
+      new ModelHandle(name, registry, inference),
     inject: [ModelRegistry, InferenceService],
   }));
 }
@@ -31,7 +32,8 @@ export function createModelHandleProviders(extra: readonly string[] = []): Provi
  * @publicApi
  */
 export function InjectModel(name: string): PropertyDecorator & ParameterDecorator {
-  if (typeof name !== 'string' || name === '') throw new TypeError('@InjectModel() needs a model name');
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError('@InjectModel() needs a model name');
   requestedNames.add(name);
   return Inject(getModelToken(name));
 }

@@ -1,4 +1,10 @@
-import { applyDecorators, UseFilters, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
+import {
+  applyDecorators,
+  UseFilters,
+  UseInterceptors,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
@@ -24,7 +30,11 @@ function validationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     exceptionFactory: (errors) =>
       new InvalidInputError(
-        errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })).join('; '),
+        errors
+          .flatMap((e) =>
+            Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }),
+          )
+          .join('; '),
       ),
   });
 }

@@ -20,8 +20,15 @@ export type PredictHandlerResult<R = unknown> =
   | ModelInputs
   | { inputs: ModelInputs; postprocess?: (outputs: Record<string, TensorData>) => R | Promise<R> };
 
-function hasPostprocess(value: unknown): value is { inputs: ModelInputs; postprocess?: (o: Record<string, TensorData>) => unknown } {
-  return typeof value === 'object' && value !== null && 'inputs' in value && typeof (value as { inputs: unknown }).inputs === 'object';
+function hasPostprocess(
+  value: unknown,
+): value is { inputs: ModelInputs; postprocess?: (o: Record<string, TensorData>) => unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'inputs' in value &&
+    typeof (value).inputs === 'object'
+  );
 }
 
 /** Runs the model on what a `@Predict` handler returns. */
@@ -35,7 +42,8 @@ export class PredictInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const options = this.reflector.get(PREDICT_OPTIONS, context.getHandler()) ?? {};
-    const servable = Reflect.getMetadata(Servable.KEY, context.getClass()) as { name?: string } | undefined;
+    const servable = Reflect.getMetadata(Servable.KEY, context.getClass()) as
+      { name?: string } | undefined;
     const model = options.model ?? servable?.name;
     if (!model) {
       throw new ModelServingConfigError(
@@ -52,7 +60,11 @@ export class PredictInterceptor implements NestInterceptor {
               : { inputs: returned as ModelInputs, postprocess: undefined };
             const outputs = await handle.predict(inputs, options);
             if (postprocess) return postprocess(outputs);
-            return { outputs: Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, tensorToNested(t)])) };
+            return {
+              outputs: Object.fromEntries(
+                Object.entries(outputs).map(([k, t]) => [k, tensorToNested(t)]),
+              ),
+            };
           })(),
         ),
       ),

@@ -5,16 +5,26 @@ import { ModelServingError } from './model-serving.error.js';
 import { httpStatusFor } from './status-map.js';
 
 /** The status and message of anything thrown while serving HTTP; unknown errors say nothing. */
-export function describeHttpError(error: unknown, logger: Logger): { status: number; message: string } {
-  if (error instanceof ModelServingError) return { status: httpStatusFor(error.code), message: error.message };
+export function describeHttpError(
+  error: unknown,
+  logger: Logger,
+): { status: number; message: string } {
+  if (error instanceof ModelServingError)
+    return { status: httpStatusFor(error.code), message: error.message };
   if (error instanceof HttpException) {
     const response = error.getResponse();
-    const message =
-      typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
-    return { status: error.getStatus(), message: Array.isArray(message) ? message.join('; ') : String(message) };
+    const message: unknown =
+      typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const text = Array.isArray(message)
+      ? message.join('; ')
+      : typeof message === 'string'
+        ? message
+        : error.message;
+    return { status: error.getStatus(), message: text };
   }
   // Body-parser errors (Express and Fastify) carry a client-error status and a safe message.
-  const status = (error as { status?: unknown; statusCode?: unknown } | undefined)?.statusCode ??
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | undefined)?.statusCode ??
     (error as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500 && error instanceof Error) {
     return { status, message: error.message };

@@ -58,7 +58,10 @@ export class InferenceService {
       validateInputs(where, signature, inputs);
       const outputs = call.outputs ? this.checkOutputFilter(call.outputs, signature) : undefined;
       const result = await lease.executor.run(key, inputs, outputs);
-      return { modelSpec: { name: call.model, version: lease.version, signature: key }, outputs: result };
+      return {
+        modelSpec: { name: call.model, version: lease.version, signature: key },
+        outputs: result,
+      };
     } finally {
       lease.release();
     }
@@ -77,7 +80,9 @@ export class InferenceService {
     const seen = new Set<string>();
     for (const alias of outputs) {
       if (!(alias in signature.outputs)) {
-        throw new InvalidInputError(`output tensor alias not found in signature: ${alias} Outputs expected to be in the set {${Object.keys(signature.outputs).sort().join(',')}}.`);
+        throw new InvalidInputError(
+          `output tensor alias not found in signature: ${alias} Outputs expected to be in the set {${Object.keys(signature.outputs).sort().join(',')}}.`,
+        );
       }
       if (seen.has(alias)) throw new InvalidInputError(`duplicate output tensor alias: ${alias}`);
       seen.add(alias);

@@ -1,4 +1,8 @@
-import { type InferenceService, type ModelMetadata, type ResolvedModelSpec } from './inference.service.js';
+import {
+  type InferenceService,
+  type ModelMetadata,
+  type ResolvedModelSpec,
+} from './inference.service.js';
 import { type ModelRegistry } from './model.registry.js';
 import { isTensorData, nestedToTensor } from './nested-values.js';
 import { type VersionStatus } from './served-model.js';
@@ -32,7 +36,10 @@ export class ModelHandle {
   ) {}
 
   /** Runs a signature and returns its outputs by alias. */
-  async predict(inputs: ModelInputs, options: ModelPredictOptions = {}): Promise<Record<string, TensorData>> {
+  async predict(
+    inputs: ModelInputs,
+    options: ModelPredictOptions = {},
+  ): Promise<Record<string, TensorData>> {
     return (await this.predictWithSpec(inputs, options)).outputs;
   }
 
@@ -52,7 +59,10 @@ export class ModelHandle {
           Object.entries(inputs).map(([alias, value]) => {
             const spec = signature.inputs[alias];
             if (isTensorData(value) || !spec) return [alias, value as TensorData];
-            return [alias, nestedToTensor(value, spec.dtype, `model '${this.name}' input '${alias}'`)];
+            return [
+              alias,
+              nestedToTensor(value, spec.dtype, `model '${this.name}' input '${alias}'`),
+            ];
           }),
         ),
     });

@@ -1,12 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type ResolvedModelConfig, type ResolvedModelServingOptions } from '../config/resolve-options.js';
+import {
+  type ResolvedModelConfig,
+  type ResolvedModelServingOptions,
+} from '../config/resolve-options.js';
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
 import { TfjsModelLoader } from './loaders/tfjs.loader.js';
 import { type ModelLoader } from './loaders/model.loader.js';
-import { ServedModel, type VersionLease, type VersionSelector, type VersionStatus } from './served-model.js';
+import {
+  ServedModel,
+  type VersionLease,
+  type VersionSelector,
+  type VersionStatus,
+} from './served-model.js';
 
 /**
  * Every served model by name. The list can be replaced at run time (`reloadConfig`): new models
@@ -20,7 +28,9 @@ export class ModelRegistry {
   private readonly loaders: readonly ModelLoader[];
   private closed = false;
 
-  constructor(@Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions) {
+  constructor(
+    @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
+  ) {
     this.loaders = [...options.loaders, new TfjsModelLoader()];
   }
 
@@ -44,10 +54,12 @@ export class ModelRegistry {
    * Names must be unique; the caller validated the entries.
    */
   async reloadConfig(configs: readonly ResolvedModelConfig[]): Promise<void> {
-    if (this.closed) throw new ShuttingDownError('The server is shutting down; the config was not reloaded');
+    if (this.closed)
+      throw new ShuttingDownError('The server is shutting down; the config was not reloaded');
     const names = new Set<string>();
     for (const config of configs) {
-      if (names.has(config.name)) throw new InvalidInputError(`model name ${config.name} appears twice`);
+      if (names.has(config.name))
+        throw new InvalidInputError(`model name ${config.name} appears twice`);
       names.add(config.name);
     }
     const removed = [...this.models.values()].filter((m) => !names.has(m.name));
@@ -64,14 +76,17 @@ export class ModelRegistry {
           logger: this.logger,
         });
         this.models.set(config.name, model);
-        this.logger.log(`Serving model ${config.name} from its base path (policy ${JSON.stringify(config.versionPolicy)})`);
+        this.logger.log(
+          `Serving model ${config.name} from its base path (policy ${JSON.stringify(config.versionPolicy)})`,
+        );
         syncs.push(model.sync());
       } else if (JSON.stringify(model.modelConfig) !== JSON.stringify(config)) {
         model.updateConfig(config);
         syncs.push(model.sync());
       }
     }
-    for (const model of removed) this.logger.log(`Model ${model.name} was removed from the config; unloading it`);
+    for (const model of removed)
+      this.logger.log(`Model ${model.name} was removed from the config; unloading it`);
     await Promise.all([...syncs, ...removed.map((m) => m.stop())]);
   }
 

@@ -3,10 +3,21 @@ import { nestedToTensor, tensorToNested } from './nested-values.js';
 
 describe('nestedToTensor', () => {
   it('infers the shape and converts to the dtype', () => {
-    const t = nestedToTensor([[1, 2, 3], [4, 5, 6]], 'float32', 'x');
+    const t = nestedToTensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      'float32',
+      'x',
+    );
     expect(t.shape).toEqual([2, 3]);
     expect(Array.from(t.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(nestedToTensor(7, 'int32', 'x')).toEqual({ dtype: 'int32', shape: [], data: Int32Array.from([7]) });
+    expect(nestedToTensor(7, 'int32', 'x')).toEqual({
+      dtype: 'int32',
+      shape: [],
+      data: Int32Array.from([7]),
+    });
     expect(nestedToTensor([true, false], 'bool', 'x').data).toEqual(Uint8Array.from([1, 0]));
     expect(nestedToTensor(['hé'], 'string', 'x').data).toEqual([new TextEncoder().encode('hé')]);
   });
@@ -26,8 +37,16 @@ describe('nestedToTensor', () => {
 
 describe('tensorToNested', () => {
   it('rebuilds nested arrays', () => {
-    expect(tensorToNested({ dtype: 'float32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) })).toEqual([[1, 2], [3, 4]]);
-    expect(tensorToNested({ dtype: 'bool', shape: [2], data: Uint8Array.from([1, 0]) })).toEqual([true, false]);
+    expect(
+      tensorToNested({ dtype: 'float32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(tensorToNested({ dtype: 'bool', shape: [2], data: Uint8Array.from([1, 0]) })).toEqual([
+      true,
+      false,
+    ]);
     expect(tensorToNested({ dtype: 'int32', shape: [], data: Int32Array.from([5]) })).toBe(5);
   });
 });

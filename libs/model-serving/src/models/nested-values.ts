@@ -26,21 +26,32 @@ export function isTensorData(value: unknown): value is TensorData {
  * Turns nested JS arrays into a tensor of `dtype`: the shape follows the first element at each
  * level, and every list must match it (no ragged lists). `where` names the input in errors.
  */
-export function nestedToTensor(values: NestedValues, dtype: TensorDType, where: string): TensorData {
+export function nestedToTensor(
+  values: NestedValues,
+  dtype: TensorDType,
+  where: string,
+): TensorData {
   const shape: number[] = [];
-  for (let level: NestedValues = values; Array.isArray(level); level = (level as NestedValues[])[0]!) {
+  for (
+    let level: NestedValues = values;
+    Array.isArray(level);
+    level = (level as NestedValues[])[0]!
+  ) {
     shape.push((level as NestedValues[]).length);
     if ((level as NestedValues[]).length === 0) break;
   }
   const flat: NestedValues[] = [];
   const walk = (value: NestedValues, depth: number): void => {
     if (depth === shape.length) {
-      if (Array.isArray(value)) throw new InvalidInputError(`${where}: a list is nested deeper than the others`);
+      if (Array.isArray(value))
+        throw new InvalidInputError(`${where}: a list is nested deeper than the others`);
       flat.push(value);
       return;
     }
     if (!Array.isArray(value) || value.length !== shape[depth]) {
-      throw new InvalidInputError(`${where}: lists are ragged; every list at depth ${depth} must hold ${shape[depth]} values`);
+      throw new InvalidInputError(
+        `${where}: lists are ragged; every list at depth ${depth} must hold ${shape[depth]} values`,
+      );
     }
     for (const item of value as NestedValues[]) walk(item, depth + 1);
   };
@@ -72,7 +83,8 @@ export function nestedToTensor(values: NestedValues, dtype: TensorDType, where: 
         dtype,
         shape,
         data: Int32Array.from(flat, (v) => {
-          if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw bad(v);
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
+            throw bad(v);
           return v;
         }),
       };

@@ -31,14 +31,18 @@ export class ServableExplorer implements OnModuleInit {
       if (!target) continue;
       const className = target.name;
       if (wrapper.scope === Scope.REQUEST || wrapper.scope === Scope.TRANSIENT) {
-        throw new ModelServingConfigError(`@Servable class ${className} must be a singleton (it is request-scoped or transient)`);
+        throw new ModelServingConfigError(
+          `@Servable class ${className} must be a singleton (it is request-scoped or transient)`,
+        );
       }
       const options = this.discovery.getMetadataByDecorator(Servable, wrapper);
       if (!options) continue;
       const config = resolveModelConfig(options, `@Servable() of ${className}`);
       const other = byName.get(config.name);
       if (other && other !== className) {
-        throw new ModelServingConfigError(`@Servable model name "${config.name}" is declared by both ${other} and ${className}`);
+        throw new ModelServingConfigError(
+          `@Servable model name "${config.name}" is declared by both ${other} and ${className}`,
+        );
       }
       if (!other) found.push(config);
       byName.set(config.name, className);
@@ -46,11 +50,15 @@ export class ServableExplorer implements OnModuleInit {
     this.found = found;
   }
 
-  private classOf(wrapper: InstanceWrapper): (abstract new (...args: never[]) => unknown) | undefined {
+  private classOf(
+    wrapper: InstanceWrapper,
+  ): (abstract new (...args: never[]) => unknown) | undefined {
     const instance = wrapper.instance as object | undefined;
     if (instance?.constructor && instance.constructor !== Object) {
       return instance.constructor as abstract new (...args: never[]) => unknown;
     }
-    return typeof wrapper.metatype === 'function' ? (wrapper.metatype as abstract new (...args: never[]) => unknown) : undefined;
+    return typeof wrapper.metatype === 'function'
+      ? (wrapper.metatype as abstract new (...args: never[]) => unknown)
+      : undefined;
   }
 }

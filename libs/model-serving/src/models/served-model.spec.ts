@@ -18,7 +18,9 @@ class FakeExecutor extends ModelExecutor {
     super();
   }
   run(): Promise<Record<string, TensorData>> {
-    return Promise.resolve({ v: { dtype: 'int32', shape: [], data: Int32Array.from([this.version]) } });
+    return Promise.resolve({
+      v: { dtype: 'int32', shape: [], data: Int32Array.from([this.version]) },
+    });
   }
   dispose(): void {
     this.disposed = true;
@@ -35,8 +37,10 @@ class FakeLoader extends ModelLoader {
   }
   load(context: LoadContext): Promise<ModelExecutor> {
     this.attempts++;
-    if (context.files.includes('broken')) return Promise.reject(new ModelLoadError('broken on purpose'));
-    if (!context.files.includes('ok')) return Promise.reject(new IncompleteVersionError('not there yet'));
+    if (context.files.includes('broken'))
+      return Promise.reject(new ModelLoadError('broken on purpose'));
+    if (!context.files.includes('ok'))
+      return Promise.reject(new IncompleteVersionError('not there yet'));
     const executor = new FakeExecutor(context.version);
     this.executors.push(executor);
     return Promise.resolve(executor);
@@ -55,7 +59,11 @@ describe('ServedModel', () => {
     await mkdir(join(base, String(version)), { recursive: true });
     await writeFile(join(base, String(version), file), '');
   };
-  const model = (policy: object = { latest: 1 }, labels: Record<string, number> = {}, maxLoadRetries = 0) =>
+  const model = (
+    policy: object = { latest: 1 },
+    labels: Record<string, number> = {},
+    maxLoadRetries = 0,
+  ) =>
     new ServedModel(
       { name: 'm', basePath: base, versionPolicy: policy as never, versionLabels: labels },
       { loaders: [loader], maxLoadRetries, loadRetryIntervalMs: 10, pollIntervalMs: 10, logger },
@@ -87,7 +95,9 @@ describe('ServedModel', () => {
     await m.sync();
     expect(states(m)).toEqual(['2:AVAILABLE', '1:UNLOADING']);
     expect(m.acquire().version).toBe(2);
-    expect(() => m.acquire({ version: 1 })).toThrow('Servable not found for request: Specific(m, 1)');
+    expect(() => m.acquire({ version: 1 })).toThrow(
+      'Servable not found for request: Specific(m, 1)',
+    );
     expect(loader.executors[0]!.disposed).toBe(false);
     held.release();
     held.release();
@@ -125,8 +135,11 @@ describe('ServedModel', () => {
     await addVersion(1, 'partial');
     const m = model({ latest: 1 }, {}, 2);
     await m.sync();
-    for (let i = 0; i < 100 && m.status()[0]!.state !== 'END'; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(m.status()).toEqual([{ version: 1, state: 'END', error: { code: 14, message: 'not there yet' } }]);
+    for (let i = 0; i < 100 && m.status()[0]!.state !== 'END'; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(m.status()).toEqual([
+      { version: 1, state: 'END', error: { code: 14, message: 'not there yet' } },
+    ]);
     expect(loader.attempts).toBe(3);
   });
 
@@ -138,8 +151,12 @@ describe('ServedModel', () => {
     await all.sync();
     expect(states(all)).toEqual(['3:AVAILABLE', '2:AVAILABLE', '1:AVAILABLE']);
     expect(all.acquire({ label: 'stable' }).version).toBe(2);
-    expect(() => all.acquire({ label: 'future' })).toThrow('Servable not found for request: Specific(m, 9)');
-    expect(() => all.acquire({ label: 'nope' })).toThrow('Unrecognized servable version label: nope');
+    expect(() => all.acquire({ label: 'future' })).toThrow(
+      'Servable not found for request: Specific(m, 9)',
+    );
+    expect(() => all.acquire({ label: 'nope' })).toThrow(
+      'Unrecognized servable version label: nope',
+    );
     const specific = model({ specific: [1, 3] });
     await specific.sync();
     expect(states(specific)).toEqual(['3:AVAILABLE', '1:AVAILABLE']);

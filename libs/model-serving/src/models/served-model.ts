@@ -126,7 +126,9 @@ export class ServedModel {
           : `Could not find version ${version} of model ${this.name}`,
       );
     }
-    return pick.map(({ version: v, state, error }) => (error ? { version: v, state, error } : { version: v, state }));
+    return pick.map(({ version: v, state, error }) =>
+      error ? { version: v, state, error } : { version: v, state },
+    );
   }
 
   /** The version a label points to, when that version is AVAILABLE. */
@@ -159,15 +161,19 @@ export class ServedModel {
     if (version !== undefined) {
       const entry = this.versions.get(version);
       if (entry?.state !== 'AVAILABLE') {
-        throw new VersionNotFoundError(`Servable not found for request: Specific(${this.name}, ${version})`);
+        throw new VersionNotFoundError(
+          `Servable not found for request: Specific(${this.name}, ${version})`,
+        );
       }
       return entry;
     }
     let newest: VersionEntry | undefined;
     for (const entry of this.versions.values()) {
-      if (entry.state === 'AVAILABLE' && (!newest || entry.version > newest.version)) newest = entry;
+      if (entry.state === 'AVAILABLE' && (!newest || entry.version > newest.version))
+        newest = entry;
     }
-    if (!newest) throw new ModelNotFoundError(`Servable not found for request: Latest(${this.name})`);
+    if (!newest)
+      throw new ModelNotFoundError(`Servable not found for request: Latest(${this.name})`);
     return newest;
   }
 
@@ -199,7 +205,9 @@ export class ServedModel {
       names = await readdir(this.config.basePath, { withFileTypes: true });
     } catch {
       if (!this.missingBaseLogged) {
-        this.settings.logger.warn(`No versions of model ${this.name} found: its base path does not exist`);
+        this.settings.logger.warn(
+          `No versions of model ${this.name} found: its base path does not exist`,
+        );
         this.missingBaseLogged = true;
       }
       return found;
@@ -231,17 +239,26 @@ export class ServedModel {
       entry.executor = executor;
       entry.state = 'AVAILABLE';
       entry.error = undefined;
-      this.settings.logger.log(`Model ${this.name} version ${entry.version} is AVAILABLE (${executor.backend})`);
+      this.settings.logger.log(
+        `Model ${this.name} version ${entry.version} is AVAILABLE (${executor.backend})`,
+      );
       this.unloadSurplus();
     } catch (cause) {
       const error = asLoadError(cause);
       const incomplete = error instanceof IncompleteVersionError;
       const retry =
-        !this.stopped && entry.attempts <= this.settings.maxLoadRetries && this.aspired.includes(entry.version);
+        !this.stopped &&
+        entry.attempts <= this.settings.maxLoadRetries &&
+        this.aspired.includes(entry.version);
       if (retry && entry.state === 'LOADING') {
         const { pollIntervalMs, loadRetryIntervalMs } = this.settings;
-        const delay = incomplete && pollIntervalMs > 0 ? Math.min(pollIntervalMs, loadRetryIntervalMs) : loadRetryIntervalMs;
-        this.settings.logger.warn(`${error.message}; retrying in ${delay} ms (try ${entry.attempts} of ${this.settings.maxLoadRetries + 1})`);
+        const delay =
+          incomplete && pollIntervalMs > 0
+            ? Math.min(pollIntervalMs, loadRetryIntervalMs)
+            : loadRetryIntervalMs;
+        this.settings.logger.warn(
+          `${error.message}; retrying in ${delay} ms (try ${entry.attempts} of ${this.settings.maxLoadRetries + 1})`,
+        );
         entry.retryTimer = setTimeout(() => {
           entry.retryTimer = undefined;
           void this.attempt(entry);
@@ -251,7 +268,9 @@ export class ServedModel {
       }
       entry.state = 'END';
       entry.error = { code: error.code, message: error.message };
-      this.settings.logger.error(`Model ${this.name} version ${entry.version} failed to load: ${error.message}`);
+      this.settings.logger.error(
+        `Model ${this.name} version ${entry.version} failed to load: ${error.message}`,
+      );
       this.unloadSurplus();
     }
   }
@@ -272,7 +291,8 @@ export class ServedModel {
   /** Unloads versions the policy no longer wants, once an aspired version can take over. */
   private unloadSurplus(): void {
     const takeover =
-      this.aspired.length === 0 || this.aspired.some((v) => this.versions.get(v)?.state === 'AVAILABLE');
+      this.aspired.length === 0 ||
+      this.aspired.some((v) => this.versions.get(v)?.state === 'AVAILABLE');
     if (!takeover) return;
     for (const entry of this.versions.values()) {
       if (entry.state === 'AVAILABLE' && !this.aspired.includes(entry.version)) this.unload(entry);
@@ -289,7 +309,9 @@ export class ServedModel {
         entry.executor = undefined;
         Promise.resolve(executor?.dispose())
           .catch((error: unknown) =>
-            this.settings.logger.error(`Disposing model ${this.name} version ${entry.version} failed: ${String(error)}`),
+            this.settings.logger.error(
+              `Disposing model ${this.name} version ${entry.version} failed: ${String(error)}`,
+            ),
           )
           .finally(() => {
             entry.state = 'END';

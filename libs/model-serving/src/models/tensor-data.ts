@@ -61,8 +61,6 @@ export function elementCount(shape: readonly number[]): number {
 }
 
 /** Whether `data` holds byte strings (the `string` dtype). */
-export function isStringData(
-  data: TensorData['data'],
-): data is readonly Uint8Array[] {
+export function isStringData(data: TensorData['data']): data is readonly Uint8Array[] {
   return Array.isArray(data);
 }

@@ -37,7 +37,9 @@ export class VersionWatcher {
       this.timer = undefined;
       this.running = this.task()
         .catch((error: unknown) =>
-          this.logger.error(`${this.name} failed: ${error instanceof Error ? error.message : String(error)}`),
+          this.logger.error(
+            `${this.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
         )
         .finally(() => {
           this.running = undefined;

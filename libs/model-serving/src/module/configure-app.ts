@@ -3,7 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
 import { isTfServingUrl } from '../http/tf-serving/tf-serving-path.js';
-import { MODEL_SERVING_RESOLVED_OPTIONS, MODEL_SERVING_REST_PREFIX } from './model-serving.constants.js';
+import {
+  MODEL_SERVING_RESOLVED_OPTIONS,
+  MODEL_SERVING_REST_PREFIX,
+} from './model-serving.constants.js';
 
 /** Options of `configureModelServingApp`. @publicApi */
 export interface ConfigureModelServingAppOptions {
@@ -13,7 +16,11 @@ export interface ConfigureModelServingAppOptions {
   useErrorFilter?: boolean;
 }
 
-type FastifyParser = (req: { url: string; headers: Record<string, unknown> }, body: Buffer, done: (err: Error | null, body?: unknown) => void) => void;
+type FastifyParser = (
+  req: { url: string; headers: Record<string, unknown> },
+  body: Buffer,
+  done: (err: Error | null, body?: unknown) => void,
+) => void;
 
 interface BodyParserHost {
   useBodyParser(type: string | string[], options?: object, parser?: FastifyParser): unknown;
@@ -24,18 +31,22 @@ function parseFastifyBody(prefix: string): FastifyParser {
     const text = body.toString('utf8');
     // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form).
     if (isTfServingUrl(req.url, prefix)) return done(null, text);
-    const type = String(req.headers['content-type'] ?? '');
+    const header = req.headers['content-type'];
+    const type = typeof header === 'string' ? header : '';
     if (type.includes('json')) {
       if (text.trim() === '') return done(null, undefined);
       try {
         return done(null, JSON.parse(text));
       } catch (error) {
-        const bad = new Error(error instanceof Error ? error.message : 'Invalid JSON') as Error & { statusCode: number };
+        const bad = new Error(error instanceof Error ? error.message : 'Invalid JSON') as Error & {
+          statusCode: number;
+        };
         bad.statusCode = 400;
         return done(bad);
       }
     }
-    if (type.includes('x-www-form-urlencoded')) return done(null, Object.fromEntries(new URLSearchParams(text)));
+    if (type.includes('x-www-form-urlencoded'))
+      return done(null, Object.fromEntries(new URLSearchParams(text)));
     return done(null, text);
   };
 }
@@ -47,7 +58,10 @@ function parseFastifyBody(prefix: string): FastifyParser {
  * shutdown hooks. Call it in `main.ts` before `listen`.
  * @publicApi
  */
-export function configureModelServingApp(app: INestApplication, options: ConfigureModelServingAppOptions = {}): void {
+export function configureModelServingApp(
+  app: INestApplication,
+  options: ConfigureModelServingAppOptions = {},
+): void {
   const resolved = app.get<ResolvedModelServingOptions>(MODEL_SERVING_RESOLVED_OPTIONS);
   const prefix = app.get<string>(MODEL_SERVING_REST_PREFIX);
   const limit = resolved.maxRequestBodyBytes;

@@ -15,17 +15,27 @@ const DEFAULT_EXTRAS: ModelServingModuleExtras = {
 };
 
 /** What the extras change: global-ness and which protocol controllers mount. */
-function applyModuleShape(definition: DynamicModule, extras: Partial<ModelServingModuleExtras>): DynamicModule {
+function applyModuleShape(
+  definition: DynamicModule,
+  extras: Partial<ModelServingModuleExtras>,
+): DynamicModule {
   const rest = { ...DEFAULT_EXTRAS.rest, ...extras.rest };
   const controllers = rest.enabled ? [createTfServingController(normalizePrefix(rest.prefix))] : [];
   const handles = createModelHandleProviders() as (Provider & { provide: string })[];
-  const prefixProvider = { provide: MODEL_SERVING_REST_PREFIX, useValue: normalizePrefix(rest.prefix) };
+  const prefixProvider = {
+    provide: MODEL_SERVING_REST_PREFIX,
+    useValue: normalizePrefix(rest.prefix),
+  };
   return {
     ...definition,
     global: extras.isGlobal ?? DEFAULT_EXTRAS.isGlobal,
     controllers: [...(definition.controllers ?? []), ...controllers],
     providers: [...(definition.providers ?? []), prefixProvider, ...handles],
-    exports: [...(definition.exports ?? []), MODEL_SERVING_REST_PREFIX, ...handles.map((h) => h.provide)],
+    exports: [
+      ...(definition.exports ?? []),
+      MODEL_SERVING_REST_PREFIX,
+      ...handles.map((h) => h.provide),
+    ],
   };
 }
 

@@ -6,7 +6,10 @@ import { InferenceService } from '../models/inference.service.js';
 import { ModelRegistry } from '../models/model.registry.js';
 import { ServableExplorer } from '../models/servable.explorer.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
-import { MODEL_SERVING_MODULE_OPTIONS, ModelServingConfigurableModule } from './model-serving.module-definition.js';
+import {
+  MODEL_SERVING_MODULE_OPTIONS,
+  ModelServingConfigurableModule,
+} from './model-serving.module-definition.js';
 import { ServingLifecycleService } from './serving-lifecycle.service.js';
 
 /**

@@ -24,7 +24,9 @@ import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
  * unload every model.
  */
 @Injectable()
-export class ServingLifecycleService implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+export class ServingLifecycleService
+  implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+{
   private readonly logger = new Logger('ModelServing');
   private readonly watchers: VersionWatcher[] = [];
 
@@ -38,11 +40,15 @@ export class ServingLifecycleService implements OnApplicationBootstrap, OnModule
     await selectBackend(this.options.backend);
     const initial = await this.desiredModels();
     await this.withTimeout(this.registry.reloadConfig(initial), this.options.loadTimeoutMs);
-    this.watchers.push(new VersionWatcher('Version poll', this.options.pollIntervalMs, () => this.registry.poll()));
+    this.watchers.push(
+      new VersionWatcher('Version poll', this.options.pollIntervalMs, () => this.registry.poll()),
+    );
     if (this.options.modelConfigFile) {
       this.watchers.push(
-        new VersionWatcher('Model config file reload', this.options.modelConfigFilePollIntervalMs, () =>
-          this.reloadFromFile(),
+        new VersionWatcher(
+          'Model config file reload',
+          this.options.modelConfigFilePollIntervalMs,
+          () => this.reloadFromFile(),
         ),
       );
     }
@@ -76,7 +82,9 @@ export class ServingLifecycleService implements OnApplicationBootstrap, OnModule
       return;
     }
     const current = JSON.stringify(this.registry.configs());
-    const next = JSON.stringify([...models].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+    const next = JSON.stringify(
+      [...models].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    );
     if (current !== next) await this.registry.reloadConfig(models);
   }
 

@@ -34,7 +34,8 @@ export function validateInputs(
     }
     if (spec.shape) {
       const fits =
-        spec.shape.length === tensor.shape.length && spec.shape.every((d, i) => d < 0 || d === tensor.shape[i]);
+        spec.shape.length === tensor.shape.length &&
+        spec.shape.every((d, i) => d < 0 || d === tensor.shape[i]);
       if (!fits) {
         throw new InvalidInputError(
           `${prefix} expects shape ${shapeText(spec.shape)} (-1 is any size), got ${shapeText(tensor.shape)}`,
@@ -42,7 +43,10 @@ export function validateInputs(
       }
     }
     const length = isStringData(tensor.data) ? tensor.data.length : tensor.data.length;
-    if (tensor.shape.some((d) => !Number.isInteger(d) || d < 0) || length !== elementCount(tensor.shape)) {
+    if (
+      tensor.shape.some((d) => !Number.isInteger(d) || d < 0) ||
+      length !== elementCount(tensor.shape)
+    ) {
       throw new InvalidInputError(
         `${prefix}: shape ${shapeText(tensor.shape)} needs ${elementCount(tensor.shape)} values, got ${length}`,
       );

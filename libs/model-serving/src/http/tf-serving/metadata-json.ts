@@ -13,7 +13,10 @@ function tensorInfo(spec: TensorSpec): object {
   };
 }
 
-function sortedMap<T>(record: Readonly<Record<string, T>>, map: (value: T) => object): Record<string, object> {
+function sortedMap<T>(
+  record: Readonly<Record<string, T>>,
+  map: (value: T) => object,
+): Record<string, object> {
   return Object.fromEntries(
     Object.keys(record)
       .sort()

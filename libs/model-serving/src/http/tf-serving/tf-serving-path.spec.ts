@@ -4,8 +4,14 @@ import { parseTfServingRoute } from './tf-serving-path.js';
 describe('parseTfServingRoute', () => {
   it.each([
     ['/v1/models/half:predict', { kind: 'prediction', verb: 'predict', name: 'half' }],
-    ['/v1/models/half/versions/00000123:regress', { kind: 'prediction', verb: 'regress', name: 'half', version: 123 }],
-    ['/v1/models/half/labels/stable:classify', { kind: 'prediction', verb: 'classify', name: 'half', label: 'stable' }],
+    [
+      '/v1/models/half/versions/00000123:regress',
+      { kind: 'prediction', verb: 'regress', name: 'half', version: 123 },
+    ],
+    [
+      '/v1/models/half/labels/stable:classify',
+      { kind: 'prediction', verb: 'classify', name: 'half', label: 'stable' },
+    ],
     ['/V1/MODELS/half:predict', { kind: 'prediction', verb: 'predict', name: 'half' }],
     ['/v1/models/a%20b:predict', { kind: 'prediction', verb: 'predict', name: 'a b' }],
   ])('POST %s', (url, expected) => {
@@ -39,11 +45,15 @@ describe('parseTfServingRoute', () => {
     ['GET', '/v1/models/'],
     ['PUT', '/v1/models/foo'],
   ])('%s %s is malformed', (method, url) => {
-    expect(() => parseTfServingRoute(method, url)).toThrow(new InvalidInputError(`Malformed request: ${method} ${url}`));
+    expect(() => parseTfServingRoute(method, url)).toThrow(
+      new InvalidInputError(`Malformed request: ${method} ${url}`),
+    );
   });
 
   it('asks for a model name', () => {
-    expect(() => parseTfServingRoute('GET', '/v1/models')).toThrow('Missing model name in request.');
+    expect(() => parseTfServingRoute('GET', '/v1/models')).toThrow(
+      'Missing model name in request.',
+    );
   });
 
   it('refuses versions past int64 or exact integers', () => {
@@ -53,6 +63,8 @@ describe('parseTfServingRoute', () => {
   });
 
   it('refuses undecodable names', () => {
-    expect(() => parseTfServingRoute('POST', '/v1/models/%E0%A4%A:predict')).toThrow('Failed to decode model name:%E0%A4%A');
+    expect(() => parseTfServingRoute('POST', '/v1/models/%E0%A4%A:predict')).toThrow(
+      'Failed to decode model name:%E0%A4%A',
+    );
   });
 });

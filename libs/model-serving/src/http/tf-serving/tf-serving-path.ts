@@ -32,13 +32,20 @@ function decode(value: string, what: string): string {
   }
 }
 
-function modelPath(name: string | undefined, version: string | undefined, label: string | undefined): ModelPath {
+function modelPath(
+  name: string | undefined,
+  version: string | undefined,
+  label: string | undefined,
+): ModelPath {
   if (!name) throw new InvalidInputError('Missing model name in request.');
-  const path: { name: string; version?: number; label?: string } = { name: decode(name, 'model name') };
+  const path: { name: string; version?: number; label?: string } = {
+    name: decode(name, 'model name'),
+  };
   if (version !== undefined) {
     const parsed = Number(version);
     // TF Serving reads versions as int64; past JS's exact integers a version cannot exist here.
-    if (!Number.isSafeInteger(parsed)) throw new InvalidInputError(`Failed to convert version: ${version} to numeric.`);
+    if (!Number.isSafeInteger(parsed))
+      throw new InvalidInputError(`Failed to convert version: ${version} to numeric.`);
     path.version = parsed;
   }
   if (label !== undefined) path.label = decode(label, 'model version label');
@@ -54,7 +61,8 @@ export function parseTfServingRoute(method: string, url: string): TfServingRoute
   if (method === 'POST') {
     const m = PREDICTION_PATH.exec(url);
     const verb = m?.[4];
-    if (!m || (verb !== 'predict' && verb !== 'classify' && verb !== 'regress')) throw malformed(method, url);
+    if (!m || (verb !== 'predict' && verb !== 'classify' && verb !== 'regress'))
+      throw malformed(method, url);
     return { kind: 'prediction', verb, ...modelPath(m[1], m[2], m[3]) };
   }
   if (method === 'GET') {

@@ -23,7 +23,9 @@ export function setJsonContentType(res: HttpResponseLike): void {
 /** The request path and query as the client sent them, without the route prefix. */
 export function requestPath(req: HttpRequestLike, prefix: string): string {
   const url = req.originalUrl ?? req.url;
-  return prefix && url.toLowerCase().startsWith(prefix.toLowerCase()) ? url.slice(prefix.length) : url;
+  return prefix && url.toLowerCase().startsWith(prefix.toLowerCase())
+    ? url.slice(prefix.length)
+    : url;
 }
 
 /** The raw body as text: `configureModelServingApp` makes the adapters hand it over unparsed. */

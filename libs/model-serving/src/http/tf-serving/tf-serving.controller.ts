@@ -27,10 +27,24 @@ import {
   setJsonContentType,
 } from './tf-serving-response.js';
 
+/** `v1/models` and below, up to `depth` segments, as plain parameters. */
+function segments(root: string, depth: number): string[] {
+  const paths = [root];
+  for (let n = 1; n <= depth; n++)
+    paths.push(
+      `${root}/${['a', 'b', 'c', 'd', 'e']
+        .slice(0, n)
+        .map((p) => `:${p}`)
+        .join('/')}`,
+    );
+  return paths;
+}
+
 /**
- * TF Serving's REST API under `prefix`. Routes are matched by wildcard and the path is then read
- * with TF Serving's own rules, since its `:predict` suffix is a parameter marker to the routers.
- * Made per prefix (a new class each time) so no controller metadata is ever rewritten.
+ * TF Serving's REST API under `prefix`. The routers see only plain parameter segments (the
+ * `:predict` suffix would be a parameter marker to them, and Express and Fastify disagree on
+ * wildcards); the path is then read with TF Serving's own rules. Made per prefix (a new class
+ * each time) so no controller metadata is ever rewritten.
  */
 export function createTfServingController(normalized: string): Type {
   @Controller(normalized)
@@ -41,7 +55,7 @@ export function createTfServingController(normalized: string): Type {
       readonly inference: InferenceService,
     ) {}
 
-    @Get(['v1/models', 'v1/models/*path'])
+    @Get(segments('v1/models', 4))
     read(@Req() req: HttpRequestLike, @Res({ passthrough: true }) res: HttpResponseLike): string {
       setJsonContentType(res);
       const route = parseTfServingRoute(req.method, requestPath(req, normalized));
@@ -52,15 +66,21 @@ export function createTfServingController(normalized: string): Type {
       return encodeStatusResponse(this.registry.status(route.name, route.version));
     }
 
-    @Post('v1/models/*path')
+    @Post(['v1/models/:a', 'v1/models/:a/:b/:c'])
     @HttpCode(200)
-    async predict(@Req() req: HttpRequestLike, @Res({ passthrough: true }) res: HttpResponseLike): Promise<string> {
+    async predict(
+      @Req() req: HttpRequestLike,
+      @Res({ passthrough: true }) res: HttpResponseLike,
+    ): Promise<string> {
       setJsonContentType(res);
       const route = parseTfServingRoute(req.method, requestPath(req, normalized));
       const { doc, signatureName } = readPredictRequest(bodyText(req.body));
-      if (route.kind !== 'prediction') throw new InvalidInputError(`Malformed request: ${req.method} ${req.url}`);
+      if (route.kind !== 'prediction')
+        throw new InvalidInputError(`Malformed request: ${req.method} ${req.url}`);
       if (route.verb !== 'predict') {
-        throw new UnimplementedError(`${route.verb} is served for SavedModels with tf.Example signatures, not for model '${route.name}'`);
+        throw new UnimplementedError(
+          `${route.verb} is served for SavedModels with tf.Example signatures, not for model '${route.name}'`,
+        );
       }
       let format: 'row' | 'columnar' = 'row';
       const result = await this.inference.predict({
@@ -77,10 +97,12 @@ export function createTfServingController(normalized: string): Type {
       return encodePredictResponse(format, result.outputs);
     }
 
-    @All(['v1', 'v1/*path'])
+    @All(segments('v1', 5))
     @HttpCode(400)
     malformed(@Req() req: HttpRequestLike): never {
-      throw new InvalidInputError(`Malformed request: ${req.method} ${requestPath(req, normalized)}`);
+      throw new InvalidInputError(
+        `Malformed request: ${req.method} ${requestPath(req, normalized)}`,
+      );
     }
   }
   return TfServingController;

@@ -76,12 +76,15 @@ async function doSelect(requested: BackendName): Promise<string> {
     }
     case 'wasm':
       if (!(await tryWasm(logger))) {
-        throw new ModelServingConfigError('backend: "wasm" could not be started (see the log above)');
+        throw new ModelServingConfigError(
+          'backend: "wasm" could not be started (see the log above)',
+        );
       }
       chosen = 'wasm';
       break;
     case 'cpu':
-      if (!(await activate('cpu'))) throw new ModelServingConfigError('backend: "cpu" could not be started');
+      if (!(await activate('cpu')))
+        throw new ModelServingConfigError('backend: "cpu" could not be started');
       chosen = 'cpu';
       break;
     case 'auto': {
@@ -93,7 +96,10 @@ async function doSelect(requested: BackendName): Promise<string> {
       break;
     }
   }
-  const simd = tf.getBackend() === 'wasm' ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'})` : '';
+  const simd =
+    tf.getBackend() === 'wasm'
+      ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'})`
+      : '';
   logger.log(`TensorFlow.js backend: ${chosen}${simd}, requested '${requested}'`);
   return tf.getBackend();
 }

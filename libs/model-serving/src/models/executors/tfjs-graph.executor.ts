@@ -42,7 +42,7 @@ export class TfjsGraphExecutor extends ModelExecutor {
   private async execute(feeds: tf.NamedTensorMap, fetches: string[]): Promise<tf.Tensor[]> {
     if (!this.useAsync) {
       try {
-        return this.model.execute(feeds, fetches) as tf.Tensor[];
+        return asList(this.model.execute(feeds, fetches));
       } catch (error) {
         // Graphs with control flow or dynamic shapes (While, NonMaxSuppression…) refuse the
         // synchronous path and say so; remember it and take the async one from now on.
@@ -50,10 +50,15 @@ export class TfjsGraphExecutor extends ModelExecutor {
         this.useAsync = true;
       }
     }
-    return (await this.model.executeAsync(feeds, fetches)) as tf.Tensor[];
+    return asList(await this.model.executeAsync(feeds, fetches));
   }
 
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** tfjs answers one tensor, not a list, when one output is fetched. */
+function asList(result: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(result) ? result : [result];
 }

@@ -1,4 +1,3 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import { type LayersModel } from '@tensorflow/tfjs-layers';
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { type SignatureMap } from '../signature.js';
@@ -37,7 +36,7 @@ export class TfjsLayersExecutor extends ModelExecutor {
       const keep = wanted.map((alias) => tensors[outputAliases.indexOf(alias)]!);
       const drop = tensors.filter((t) => !keep.includes(t));
       for (const t of drop) t.dispose();
-      return await collectOutputs(wanted, keep as tf.Tensor[]);
+      return await collectOutputs(wanted, keep);
     } finally {
       for (const tensor of feeds) tensor.dispose();
     }

@@ -4,7 +4,7 @@ import { isStringData, type TensorData, type TensorDType } from '../tensor-data.
 /** Makes a tfjs tensor from plain data. The caller disposes it. */
 export function toTfTensor(data: TensorData): tf.Tensor {
   const shape = [...data.shape];
-  if (isStringData(data.data)) return tf.tensor(data.data as Uint8Array[], shape, 'string');
+  if (isStringData(data.data)) return tf.tensor(data.data, shape, 'string');
   return tf.tensor(data.data, shape, data.dtype);
 }
 
@@ -12,10 +12,11 @@ export function toTfTensor(data: TensorData): tf.Tensor {
 export async function fromTfTensor(tensor: tf.Tensor): Promise<TensorData> {
   const dtype = tensor.dtype as TensorDType;
   const shape = tensor.shape.slice();
-  if (dtype === 'string') return { dtype, shape, data: await tensor.bytes() as Uint8Array[] };
+  if (dtype === 'string') return { dtype, shape, data: (await tensor.bytes()) as Uint8Array[] };
   const values = await tensor.data();
   if (dtype === 'bool') return { dtype, shape, data: Uint8Array.from(values as ArrayLike<number>) };
-  if (dtype === 'int32') return { dtype, shape, data: Int32Array.from(values as ArrayLike<number>) };
+  if (dtype === 'int32')
+    return { dtype, shape, data: Int32Array.from(values as ArrayLike<number>) };
   return { dtype: 'float32', shape, data: Float32Array.from(values as ArrayLike<number>) };
 }
 

@@ -85,7 +85,9 @@ export async function readTfjsArtifacts(context: LoadContext): Promise<TfjsArtif
     let actual = 0;
     for (const path of group.paths) {
       if (path.includes('..') || path.startsWith('/')) {
-        throw new ModelLoadError(`${where(context, MODEL_JSON)}: weight path '${path}' leaves the version directory`);
+        throw new ModelLoadError(
+          `${where(context, MODEL_JSON)}: weight path '${path}' leaves the version directory`,
+        );
       }
       const file = join(context.directory, path);
       const size = await stat(file).then(
@@ -108,7 +110,10 @@ export async function readTfjsArtifacts(context: LoadContext): Promise<TfjsArtif
     }
   }
   const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  const weightData = all.buffer.slice(
+    all.byteOffset,
+    all.byteOffset + all.byteLength,
+  );
   return { format, modelJson, weightSpecs, weightData };
 }
 

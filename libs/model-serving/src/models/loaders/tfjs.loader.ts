@@ -78,11 +78,17 @@ function specFromJson(alias: string, info: JsonTensorInfo): TensorSpec {
 
 function graphSignatures(model: GraphModel, signature: unknown): SignatureMap {
   const json = signature as
-    | { inputs?: Record<string, JsonTensorInfo>; outputs?: Record<string, JsonTensorInfo>; methodName?: string }
+    | {
+        inputs?: Record<string, JsonTensorInfo>;
+        outputs?: Record<string, JsonTensorInfo>;
+        methodName?: string;
+      }
     | undefined;
   if (json?.inputs && json.outputs) {
     const map = (infos: Record<string, JsonTensorInfo>) =>
-      Object.fromEntries(Object.entries(infos).map(([alias, info]) => [alias, specFromJson(alias, info)]));
+      Object.fromEntries(
+        Object.entries(infos).map(([alias, info]) => [alias, specFromJson(alias, info)]),
+      );
     return {
       [DEFAULT_SIGNATURE]: {
         methodName: json.methodName ?? PREDICT_METHOD,
@@ -93,7 +99,11 @@ function graphSignatures(model: GraphModel, signature: unknown): SignatureMap {
   }
   const spec = (info: tf.ModelTensorInfo): [string, TensorSpec] => [
     info.name,
-    { name: `${info.name}:0`, dtype: info.dtype as TensorDType, shape: info.shape?.map((d) => d ?? -1) },
+    {
+      name: `${info.name}:0`,
+      dtype: info.dtype as TensorDType,
+      shape: info.shape?.map((d) => d ?? -1),
+    },
   ];
   return {
     [DEFAULT_SIGNATURE]: {
@@ -114,7 +124,14 @@ function layersSignatures(model: LayersModel): SignatureMap {
     Object.fromEntries(
       names.map((alias, i) => {
         const t = tensors[i]!;
-        return [alias, { name: t.originalName ?? t.name, dtype: t.dtype as TensorDType, shape: t.shape.map((d) => d ?? -1) }];
+        return [
+          alias,
+          {
+            name: t.originalName ?? t.name,
+            dtype: t.dtype as TensorDType,
+            shape: t.shape.map((d) => d ?? -1),
+          },
+        ];
       }),
     );
   return {

@@ -1,0 +1,134 @@
+import { InvalidInputError } from '../../../errors/invalid-input.error.js';
+import { UnimplementedError } from '../../../errors/unimplemented.error.js';
+import { type TensorDType } from '../../../models/tensor-data.js';
+import { parseJson } from './json-reader.js';
+import { TensorValues, denseShape, fillTensor } from './json-tensor-fill.js';
+
+function fill(json: string, dtype: TensorDType): TensorValues {
+  const value = parseJson(json);
+  const values = new TensorValues(dtype);
+  expect(fillTensor(value, denseShape(value), values)).toBe(
+    dtype === 'string' ? values.strings.length : values.numbers.length,
+  );
+  return values;
+}
+
+function failure(json: string, dtype: TensorDType): Error {
+  try {
+    fill(json, dtype);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('denseShape', () => {
+  it.each([
+    ['1', []],
+    ['[1,2,3]', [3]],
+    ['[[1,2],[3]]', [2, 2]],
+    ['[[], [1]]', [2, 0]],
+    ['[[[1]], 2]', [2, 1, 1]],
+    ['{"b64":"aGk="}', []],
+  ])('%s → %j', (json, shape) => {
+    expect(denseShape(parseJson(json))).toEqual(shape);
+  });
+});
+
+describe('fillTensor', () => {
+  it('converts the values each dtype accepts', () => {
+    expect(fill('[true, false]', 'bool').numbers).toEqual([1, 0]);
+    expect(fill('[-2147483648, 2147483647, -0]', 'int32').numbers).toEqual([
+      -2147483648, 2147483647, 0,
+    ]);
+    expect(fill('[1, 2.5, 1e39, NaN, -Infinity]', 'float32').numbers).toEqual([
+      1,
+      2.5,
+      1e39,
+      NaN,
+      -Infinity,
+    ]);
+    expect(fill('["hé", "\\u0000", {"b64": " aGk "}]', 'string').strings).toEqual([
+      Buffer.from('hé'),
+      Buffer.from([0]),
+      Buffer.from('hi'),
+    ]);
+  });
+
+  it.each<[string, TensorDType, string]>([
+    ['1.0', 'int32', 'JSON Value: 1.0 Type: Number is not of expected type: int32'],
+    ['2147483648', 'int32', 'JSON Value: 2147483648 Type: Number is not of expected type: int32'],
+    ['1', 'bool', 'JSON Value: 1 Type: Number is not of expected type: bool'],
+    ['null', 'float32', 'JSON Value: null Type: Null is not of expected type: float'],
+    ['true', 'float32', 'JSON Value: true Type: True is not of expected type: float'],
+    ['false', 'string', 'JSON Value: false Type: False is not of expected type: string'],
+    ['"1"', 'float32', 'JSON Value: "1" Type: String is not of expected type: float'],
+    [
+      '{"b64":"aGk="}',
+      'float32',
+      'JSON Value: {\n    "b64": "aGk="\n} Type: Object is not of expected type: float',
+    ],
+    ['{"b64":"a"}', 'string', 'Unable to base64 decode'],
+    [
+      '{"b64":1}',
+      'string',
+      'JSON Value: {\n    "b64": 1\n} not formatted correctly for base64 data',
+    ],
+    [
+      '{"b64":"aGk=","x":1}',
+      'string',
+      'JSON Value: {\n    "b64": "aGk=",\n    "x": 1\n} not formatted correctly for base64 data',
+    ],
+    [
+      '[[1],2]',
+      'float32',
+      'JSON Value: 2 found at incorrect level: 2 in the JSON DOM. Expected at level: 2',
+    ],
+    ['[1,[2]]', 'float32', 'Encountered list at unexpected level: 1 expected < 1'],
+    [
+      '[[1,2],[3]]',
+      'float32',
+      'Encountered list at unexpected size: 1 at level: 1 expected size: 2',
+    ],
+    ['[[], [1]]', 'float32', 'Encountered list at unexpected size: 1 at level: 1 expected size: 0'],
+  ])('%s as %s fails with %j', (json, dtype, message) => {
+    const error = failure(json, dtype);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toBe(message);
+  });
+
+  it('refuses dtypes TF Serving cannot fill from JSON', () => {
+    const error = failure('[1]', 'int64' as TensorDType);
+    expect(error).toBeInstanceOf(UnimplementedError);
+    expect(error.message).toBe('Conversion of JSON Value: 1 to type: int64');
+  });
+
+  it('walks deeply nested lists without recursion', () => {
+    const depth = 100000;
+    const values = fill(`${'['.repeat(depth)}7${']'.repeat(depth)}`, 'float32');
+    expect(values.numbers).toEqual([7]);
+  });
+});
+
+describe('TensorValues.toTensorData', () => {
+  it('builds the typed array of the dtype', () => {
+    const values = new TensorValues('int32');
+    values.numbers.push(1, 2);
+    expect(values.toTensorData([2])).toEqual({
+      dtype: 'int32',
+      shape: [2],
+      data: Int32Array.of(1, 2),
+    });
+  });
+
+  it('follows Tensor::FromProto when the count does not match the shape', () => {
+    const values = new TensorValues('float32');
+    values.numbers.push(1, 2, 3);
+    expect(values.toTensorData([2]).data).toEqual(Float32Array.of(1, 2));
+    expect(values.toTensorData([5]).data).toEqual(Float32Array.of(1, 2, 3, 3, 3));
+    expect(new TensorValues('bool').toTensorData([2]).data).toEqual(Uint8Array.of(0, 0));
+    const strings = new TensorValues('string');
+    strings.strings.push(Buffer.from('a'));
+    expect(strings.toTensorData([2]).data).toEqual([Buffer.from('a'), Buffer.from('a')]);
+  });
+});

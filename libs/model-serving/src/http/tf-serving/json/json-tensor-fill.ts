@@ -1,0 +1,165 @@
+import { InvalidInputError } from '../../../errors/invalid-input.error.js';
+import { UnimplementedError } from '../../../errors/unimplemented.error.js';
+import { type TensorData, type TensorDType, elementCount } from '../../../models/tensor-data.js';
+import { base64Unescape } from './base64.js';
+import { debugString } from './json-debug-string.js';
+import {
+  type JsonObject,
+  type JsonValue,
+  getMember,
+  jsonStringBytes,
+  jsonTypeName,
+} from './json-value.js';
+
+/** TensorFlow's `DataTypeString`, the dtype names TF Serving's messages use. */
+export function dataTypeString(dtype: TensorDType): string {
+  return dtype === 'float32' ? 'float' : dtype;
+}
+
+/** TF Serving's `IsValBase64Object`: exactly one member, `b64`, holding a string. */
+export function isBase64Object(value: JsonValue): value is JsonObject {
+  return (
+    value.kind === 'object' &&
+    value.members.length === 1 &&
+    getMember(value, 'b64')?.kind === 'string'
+  );
+}
+
+/**
+ * The values appended to one input, like the repeated fields of TF Serving's TensorProto:
+ * numbers for float32/int32/bool (0/1), byte strings for string.
+ */
+export class TensorValues {
+  readonly numbers: number[] = [];
+  readonly strings: Uint8Array[] = [];
+
+  constructor(readonly dtype: TensorDType) {}
+
+  /**
+   * The tensor, with TensorFlow's `Tensor::FromProto` rule for a value count that does not
+   * match the shape (which only duplicate keys in row format produce): extra values are
+   * dropped, missing ones repeat the last value (or are zero/empty when there is none).
+   */
+  toTensorData(shape: readonly number[]): TensorData {
+    const n = elementCount(shape);
+    if (this.dtype === 'string') {
+      const last = this.strings[this.strings.length - 1] ?? new Uint8Array(0);
+      return {
+        dtype: this.dtype,
+        shape,
+        data: Array.from({ length: n }, (_, i) => this.strings[i] ?? last),
+      };
+    }
+    const source =
+      this.numbers.length === n
+        ? this.numbers
+        : Array.from({ length: n }, (_, i) => this.numbers[i] ?? this.numbers.at(-1) ?? 0);
+    const data =
+      this.dtype === 'float32'
+        ? Float32Array.from(source)
+        : this.dtype === 'int32'
+          ? Int32Array.from(source)
+          : Uint8Array.from(source);
+    return { dtype: this.dtype, shape, data };
+  }
+}
+
+/** TF Serving's `GetDenseTensorShape`: the sizes along the first element at each level. */
+export function denseShape(value: JsonValue): number[] {
+  const shape: number[] = [];
+  for (let v: JsonValue | undefined = value; v?.kind === 'array'; v = v.items[0]) {
+    shape.push(v.items.length);
+  }
+  return shape;
+}
+
+function typeError(value: JsonValue, dtype: TensorDType): InvalidInputError {
+  return new InvalidInputError(
+    `JSON Value: ${debugString(value)} Type: ${jsonTypeName(value)} is not of expected type: ${dataTypeString(dtype)}`,
+  );
+}
+
+/** TF Serving's `AddValueToTensor` plus its base64 object leaf for DT_STRING. */
+function addLeaf(value: JsonValue, out: TensorValues): void {
+  const { dtype } = out;
+  if (value.kind === 'object') {
+    if (dtype !== 'string') throw typeError(value, dtype);
+    const b64 = isBase64Object(value) ? value.members[0]?.[1] : undefined;
+    if (b64?.kind !== 'string') {
+      throw new InvalidInputError(
+        `JSON Value: ${debugString(value)} not formatted correctly for base64 data`,
+      );
+    }
+    const decoded = base64Unescape(jsonStringBytes(b64));
+    if (decoded === undefined) throw new InvalidInputError('Unable to base64 decode');
+    out.strings.push(decoded);
+    return;
+  }
+  switch (dtype) {
+    case 'float32': // any number; GetFloat() narrows ints and doubles alike
+      if (value.kind !== 'int' && value.kind !== 'double') throw typeError(value, dtype);
+      out.numbers.push(value.value);
+      return;
+    case 'int32': // IsInt(): an integer literal in the int32 range, so `1.0` is refused
+      if (value.kind !== 'int' || !value.int32) throw typeError(value, dtype);
+      out.numbers.push(value.value);
+      return;
+    case 'bool':
+      if (value.kind !== 'bool') throw typeError(value, dtype);
+      out.numbers.push(value.value ? 1 : 0);
+      return;
+    case 'string':
+      if (value.kind !== 'string') throw typeError(value, dtype);
+      out.strings.push(jsonStringBytes(value));
+      return;
+    default:
+      throw new UnimplementedError(
+        `Conversion of JSON Value: ${debugString(value)} to type: ${String(dtype)}`,
+      );
+  }
+}
+
+/**
+ * TF Serving's `FillTensorProto`: walks `value` against `shape` (from {@link denseShape}),
+ * appending every leaf to `out`, with an explicit stack so any depth is safe.
+ * @returns the number of values appended.
+ * @throws InvalidInputError for a list at the wrong level or of the wrong size, a scalar
+ *   above the leaf level, a value of the wrong type, or bad base64.
+ */
+export function fillTensor(value: JsonValue, shape: readonly number[], out: TensorValues): number {
+  const rank = shape.length;
+  const stack: { readonly items: readonly JsonValue[]; next: number; readonly level: number }[] =
+    [];
+  let count = 0;
+  const visit = (v: JsonValue, level: number): void => {
+    if (v.kind !== 'array') {
+      if (level !== rank) {
+        // TF Serving prints level + 1 here (and the rank unchanged).
+        throw new InvalidInputError(
+          `JSON Value: ${debugString(v)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
+        );
+      }
+      addLeaf(v, out);
+      count++;
+      return;
+    }
+    if (level >= rank) {
+      throw new InvalidInputError(
+        `Encountered list at unexpected level: ${level} expected < ${rank}`,
+      );
+    }
+    if (v.items.length !== shape[level]) {
+      throw new InvalidInputError(
+        `Encountered list at unexpected size: ${v.items.length} at level: ${level} expected size: ${shape[level]}`,
+      );
+    }
+    stack.push({ items: v.items, next: 0, level: level + 1 });
+  };
+  visit(value, 0);
+  for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
+    const item = top.items[top.next++];
+    if (item === undefined) stack.pop();
+    else visit(item, top.level);
+  }
+  return count;
+}
