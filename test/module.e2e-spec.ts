@@ -29,14 +29,20 @@ class CalcController {
 
   @Get(':x')
   async compute(@Param('x') x: string, @Query('version') version?: string) {
-    const { y } = await this.calc.half.predict({ x: [Number(x)] }, { version: version ? Number(version) : undefined });
+    const { y } = await this.calc.half.predict(
+      { x: [Number(x)] },
+      { version: version ? Number(version) : undefined },
+    );
     return { y: tensorToNested(y!) };
   }
 }
 
 class OptionsFactory implements ModelServingOptionsFactory {
   createModelServingOptions(): ModelServingModuleOptions {
-    return { models: [{ name: 'half_plus_two', basePath: join(SAMPLE_MODELS, 'half_plus_two') }], pollIntervalMs: 0 };
+    return {
+      models: [{ name: 'half_plus_two', basePath: join(SAMPLE_MODELS, 'half_plus_two') }],
+      pollIntervalMs: 0,
+    };
   }
 }
 
@@ -47,7 +53,10 @@ describe('ModelServingModule', () => {
         ModelServingModule.forRootAsync({
           useFactory: async () => {
             await new Promise((r) => setTimeout(r, 10));
-            return { models: [{ name: 'half_plus_two', basePath: join(SAMPLE_MODELS, 'half_plus_two') }], pollIntervalMs: 0 };
+            return {
+              models: [{ name: 'half_plus_two', basePath: join(SAMPLE_MODELS, 'half_plus_two') }],
+              pollIntervalMs: 0,
+            };
           },
         }),
       ],
@@ -56,29 +65,42 @@ describe('ModelServingModule', () => {
     })
     class AppModule {}
 
-    const app = (await Test.createTestingModule({ imports: [AppModule] }).compile()).createNestApplication({ logger: false });
+    const app = (
+      await Test.createTestingModule({ imports: [AppModule] }).compile()
+    ).createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
     try {
       const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
       expect((await get(`${url}/calc/6`)).json).toEqual({ y: [5] });
       const calc = app.get(Calculator);
-      const out = await calc.half.predict({ x: { dtype: 'float32', shape: [2], data: Float32Array.from([0, 10]) } });
+      const out = await calc.half.predict({
+        x: { dtype: 'float32', shape: [2], data: Float32Array.from([0, 10]) },
+      });
       expect(Array.from(out.y!.data as Float32Array)).toEqual([2, 7]);
       expect(calc.half.status()).toEqual([{ version: 1, state: 'AVAILABLE' }]);
       expect(Object.keys(calc.half.metadata().signatures)).toEqual(['serving_default']);
 
       // A name unknown at boot fails at call time, and works once the model appears.
       await expect(calc.late.predict({ x: [1] })).rejects.toThrow(ModelNotFoundError);
-      await expect(calc.late.predict({ x: [1] })).rejects.toThrow('Servable not found for request: Latest(late)');
+      await expect(calc.late.predict({ x: [1] })).rejects.toThrow(
+        'Servable not found for request: Latest(late)',
+      );
       const registry = app.get(ModelRegistry);
       await registry.reloadConfig([
         ...registry.configs(),
-        { name: 'late', basePath: join(SAMPLE_MODELS, 'half_plus_two'), versionPolicy: { latest: 1 }, versionLabels: {} },
+        {
+          name: 'late',
+          basePath: join(SAMPLE_MODELS, 'half_plus_two'),
+          versionPolicy: { latest: 1 },
+          versionLabels: {},
+        },
       ]);
       expect(tensorToNested((await calc.late.predict({ x: [4] })).y!)).toEqual([4]);
       await expect(calc.half.predict({ x: [[1]] })).rejects.toThrow("input 'x' expects shape [-1]");
       await expect(calc.half.predict({ x: ['a'] })).rejects.toThrow('"a" is not a float32 value');
-      await expect(calc.half.predict({ z: [1] })).rejects.toThrow('Sent extra: {z}. Missing but required: {x}.');
+      await expect(calc.half.predict({ z: [1] })).rejects.toThrow(
+        'Sent extra: {z}. Missing but required: {x}.',
+      );
     } finally {
       await app.close();
     }
@@ -100,12 +122,20 @@ describe('ModelServingModule', () => {
 
   it('fails boot with an error naming the bad option', async () => {
     const moduleRef = Test.createTestingModule({
-      imports: [ModelServingModule.forRoot({ models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 0 } }] })],
+      imports: [
+        ModelServingModule.forRoot({
+          models: [{ name: 'a', basePath: '/x', versionPolicy: { latest: 0 } }],
+        }),
+      ],
     });
     await expect(moduleRef.compile()).rejects.toThrow(ModelServingConfigError);
     await expect(
-      Test.createTestingModule({ imports: [ModelServingModule.forRoot({ pollIntervalMs: -5 })] }).compile(),
-    ).rejects.toThrow('ModelServingModule option pollIntervalMs must be a number of milliseconds >= 0, got -5');
+      Test.createTestingModule({
+        imports: [ModelServingModule.forRoot({ pollIntervalMs: -5 })],
+      }).compile(),
+    ).rejects.toThrow(
+      'ModelServingModule option pollIntervalMs must be a number of milliseconds >= 0, got -5',
+    );
   });
 
   it('mounts no REST routes with rest: { enabled: false } and moves them with a prefix', async () => {
@@ -127,7 +157,10 @@ describe('ModelServingModule', () => {
     }
     const prefixed = await start({ rest: { enabled: true, prefix: '/serving/' } });
     try {
-      expect((await get(`${prefixed.url}/serving/v1/models/half_plus_two`)).json.model_version_status[0].state).toBe('AVAILABLE');
+      expect(
+        (await get(`${prefixed.url}/serving/v1/models/half_plus_two`)).json.model_version_status[0]
+          .state,
+      ).toBe('AVAILABLE');
       expect((await get(`${prefixed.url}/v1/models/half_plus_two`)).status).toBe(404);
     } finally {
       await prefixed.app.close();

@@ -52,7 +52,7 @@ describe.each(['express', 'fastify'] as const)('TF Serving REST API on %s', (pla
     });
 
     it('classifies the whole iris data set through the served model (v2 by default)', async () => {
-      const rows = getDataset() as (number | string)[][];
+      const rows = getDataset();
       const features = rows.map((row) => row.slice(0, 4));
       const classes = rows.map((row) => row[4]);
       const res = await post(

@@ -42,7 +42,9 @@ function stopOnSignals(app: INestApplicationContext, logger: Logger): void {
       app.close().then(
         () => logger.log('Stopped'),
         (error: unknown) => {
-          logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          logger.error(
+            `Shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
           process.exitCode = 1;
         },
       );

@@ -27,7 +27,7 @@ function hasPostprocess(
     typeof value === 'object' &&
     value !== null &&
     'inputs' in value &&
-    typeof (value).inputs === 'object'
+    typeof value.inputs === 'object'
   );
 }
 

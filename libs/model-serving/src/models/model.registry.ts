@@ -73,6 +73,7 @@ export class ModelRegistry {
           maxLoadRetries: this.options.maxLoadRetries,
           loadRetryIntervalMs: this.options.loadRetryIntervalMs,
           pollIntervalMs: this.options.pollIntervalMs,
+          backend: this.options.backend,
           logger: this.logger,
         });
         this.models.set(config.name, model);

@@ -66,7 +66,14 @@ describe('ServedModel', () => {
   ) =>
     new ServedModel(
       { name: 'm', basePath: base, versionPolicy: policy as never, versionLabels: labels },
-      { loaders: [loader], maxLoadRetries, loadRetryIntervalMs: 10, pollIntervalMs: 10, logger },
+      {
+        loaders: [loader],
+        maxLoadRetries,
+        loadRetryIntervalMs: 10,
+        pollIntervalMs: 10,
+        backend: 'cpu',
+        logger,
+      },
     );
   const states = (m: ServedModel) => m.status().map((s) => `${s.version}:${s.state}`);
 

@@ -8,6 +8,7 @@ import { ModelLoadError } from '../errors/model-load.error.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 import { VersionNotFoundError } from '../errors/version-not-found.error.js';
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
+import { type BackendName } from '../config/model-serving-options.interface.js';
 import { type ResolvedModelConfig } from '../config/resolve-options.js';
 import { type ModelExecutor } from './executors/model.executor.js';
 import { type ModelLoader } from './loaders/model.loader.js';
@@ -41,6 +42,7 @@ export interface ServedModelSettings {
   readonly maxLoadRetries: number;
   readonly loadRetryIntervalMs: number;
   readonly pollIntervalMs: number;
+  readonly backend: BackendName;
   readonly logger: Logger;
 }
 
@@ -279,7 +281,13 @@ export class ServedModel {
     const dirName = this.dirs.get(version) ?? String(version);
     const directory = join(this.config.basePath, dirName);
     const files = await readdir(directory).catch(() => [] as string[]);
-    const context = { modelName: this.name, version, directory, files };
+    const context = {
+      modelName: this.name,
+      version,
+      directory,
+      files,
+      backend: this.settings.backend,
+    };
     for (const loader of this.settings.loaders) {
       if (await loader.detect(context)) return loader.load(context);
     }

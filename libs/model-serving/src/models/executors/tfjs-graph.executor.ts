@@ -1,45 +1,34 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type GraphModel } from '@tensorflow/tfjs-converter';
-import { UnimplementedError } from '../../errors/unimplemented.error.js';
-import { type SignatureMap } from '../signature.js';
-import { type TensorData } from '../tensor-data.js';
-import { ModelExecutor } from './model.executor.js';
-import { collectOutputs, toTfTensor } from './tfjs-tensors.js';
+import { type SignatureDef, type SignatureMap } from '../signature.js';
+import { TfjsExecutor } from './tfjs.executor.js';
+
+/** tfjs answers one tensor, not a list, when one output is fetched. */
+function asList(result: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(result) ? result : [result];
+}
 
 /** Runs a TensorFlow.js graph model; feeds and fetches by graph tensor name. */
-export class TfjsGraphExecutor extends ModelExecutor {
+export class TfjsGraphExecutor extends TfjsExecutor {
   private useAsync = false;
 
   constructor(
     private readonly model: GraphModel,
-    readonly signatures: SignatureMap,
-    readonly backend: string,
+    signatures: SignatureMap,
   ) {
-    super();
+    super(signatures);
   }
 
-  async run(
-    signatureKey: string,
-    inputs: Readonly<Record<string, TensorData>>,
-    outputs?: readonly string[],
-  ): Promise<Record<string, TensorData>> {
-    const signature = this.signatures[signatureKey];
-    if (!signature) throw new UnimplementedError(`signature '${signatureKey}' is not served`);
-    const aliases = outputs ?? Object.keys(signature.outputs);
-    const fetches = aliases.map((alias) => signature.outputs[alias]?.name ?? alias);
+  protected compute(
+    signature: SignatureDef,
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    aliases: readonly string[],
+  ): tf.Tensor[] | Promise<tf.Tensor[]> {
     const feeds: tf.NamedTensorMap = {};
-    try {
-      for (const [alias, data] of Object.entries(inputs)) {
-        feeds[signature.inputs[alias]?.name ?? alias] = toTfTensor(data);
-      }
-      const result = await this.execute(feeds, fetches);
-      return await collectOutputs(aliases, result);
-    } finally {
-      for (const tensor of Object.values(feeds)) tensor.dispose();
+    for (const [alias, tensor] of Object.entries(inputs)) {
+      feeds[signature.inputs[alias]?.name ?? alias] = tensor;
     }
-  }
-
-  private async execute(feeds: tf.NamedTensorMap, fetches: string[]): Promise<tf.Tensor[]> {
+    const fetches = aliases.map((alias) => signature.outputs[alias]?.name ?? alias);
     if (!this.useAsync) {
       try {
         return asList(this.model.execute(feeds, fetches));
@@ -50,15 +39,10 @@ export class TfjsGraphExecutor extends ModelExecutor {
         this.useAsync = true;
       }
     }
-    return asList(await this.model.executeAsync(feeds, fetches));
+    return this.model.executeAsync(feeds, fetches).then(asList);
   }
 
   dispose(): void {
     this.model.dispose();
   }
-}
-
-/** tfjs answers one tensor, not a list, when one output is fetched. */
-function asList(result: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
-  return Array.isArray(result) ? result : [result];
 }

@@ -1,45 +1,29 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { type LayersModel } from '@tensorflow/tfjs-layers';
-import { UnimplementedError } from '../../errors/unimplemented.error.js';
-import { type SignatureMap } from '../signature.js';
-import { type TensorData } from '../tensor-data.js';
-import { ModelExecutor } from './model.executor.js';
-import { collectOutputs, toTfTensor } from './tfjs-tensors.js';
+import { type SignatureDef, type SignatureMap } from '../signature.js';
+import { TfjsExecutor } from './tfjs.executor.js';
 
 /** Runs a TensorFlow.js layers model; its one signature maps input and output layer names. */
-export class TfjsLayersExecutor extends ModelExecutor {
+export class TfjsLayersExecutor extends TfjsExecutor {
   constructor(
     private readonly model: LayersModel,
-    readonly signatures: SignatureMap,
-    readonly backend: string,
+    signatures: SignatureMap,
   ) {
-    super();
+    super(signatures);
   }
 
-  async run(
-    signatureKey: string,
-    inputs: Readonly<Record<string, TensorData>>,
-    outputs?: readonly string[],
-  ): Promise<Record<string, TensorData>> {
-    const signature = this.signatures[signatureKey];
-    if (!signature) throw new UnimplementedError(`signature '${signatureKey}' is not served`);
-    const inputAliases = Object.keys(signature.inputs);
-    const outputAliases = Object.keys(signature.outputs);
-    const feeds = inputAliases.map((alias) => {
-      const data = inputs[alias];
-      if (!data) throw new UnimplementedError(`input '${alias}' is missing`);
-      return toTfTensor(data);
-    });
-    try {
-      const result = this.model.predict(feeds.length === 1 ? feeds[0]! : feeds);
-      const tensors = Array.isArray(result) ? result : [result];
-      const wanted = outputs ?? outputAliases;
-      const keep = wanted.map((alias) => tensors[outputAliases.indexOf(alias)]!);
-      const drop = tensors.filter((t) => !keep.includes(t));
-      for (const t of drop) t.dispose();
-      return await collectOutputs(wanted, keep);
-    } finally {
-      for (const tensor of feeds) tensor.dispose();
-    }
+  protected compute(
+    signature: SignatureDef,
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    aliases: readonly string[],
+  ): tf.Tensor[] {
+    const feeds = Object.keys(signature.inputs).map((alias) => inputs[alias]!);
+    const result = this.model.predict(feeds.length === 1 ? feeds[0]! : feeds);
+    const all = Array.isArray(result) ? result : [result];
+    const outputNames = Object.keys(signature.outputs);
+    const wanted = aliases.map((alias) => all[outputNames.indexOf(alias)]!);
+    for (const tensor of all) if (!wanted.includes(tensor)) tensor.dispose();
+    return wanted;
   }
 
   dispose(): void {

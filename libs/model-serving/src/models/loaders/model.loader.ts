@@ -1,3 +1,4 @@
+import { type BackendName } from '../../config/model-serving-options.interface.js';
 import { type ModelExecutor } from '../executors/model.executor.js';
 
 /** What a loader knows about the directory it is asked to load. @publicApi */
@@ -8,6 +9,8 @@ export interface LoadContext {
   readonly directory: string;
   /** Names of the entries directly inside the directory. */
   readonly files: readonly string[];
+  /** The engine the options ask for (the active tfjs backend is already selected). */
+  readonly backend: BackendName;
 }
 
 /**

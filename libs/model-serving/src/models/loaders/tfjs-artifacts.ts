@@ -110,10 +110,7 @@ export async function readTfjsArtifacts(context: LoadContext): Promise<TfjsArtif
     }
   }
   const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(
-    all.byteOffset,
-    all.byteOffset + all.byteLength,
-  );
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   return { format, modelJson, weightSpecs, weightData };
 }
 

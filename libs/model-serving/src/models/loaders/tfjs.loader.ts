@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelLoadError } from '../../errors/model-load.error.js';
+import { ensureKernels } from '../executors/kernel-check.js';
 import { type ModelExecutor } from '../executors/model.executor.js';
+import { type TfjsExecutor } from '../executors/tfjs.executor.js';
 import { TfjsGraphExecutor } from '../executors/tfjs-graph.executor.js';
 import { TfjsLayersExecutor } from '../executors/tfjs-layers.executor.js';
 import {
@@ -25,8 +27,9 @@ export class TfjsModelLoader extends ModelLoader {
 
   async load(context: LoadContext): Promise<ModelExecutor> {
     const artifacts = await readTfjsArtifacts(context);
+    let executor: TfjsExecutor;
     try {
-      return await createTfjsExecutor(artifacts);
+      executor = await createTfjsExecutor(artifacts);
     } catch (error) {
       if (error instanceof ModelLoadError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -34,11 +37,22 @@ export class TfjsModelLoader extends ModelLoader {
         `model '${context.modelName}' version ${context.version}: TensorFlow.js could not load the ${artifacts.format}: ${reason}`,
       );
     }
+    try {
+      await ensureKernels(
+        executor,
+        context.backend,
+        `model '${context.modelName}' version ${context.version}`,
+      );
+    } catch (error) {
+      await executor.dispose();
+      throw error;
+    }
+    return executor;
   }
 }
 
 /** Builds the executor of portable artifacts on the active tfjs backend. */
-export async function createTfjsExecutor(artifacts: TfjsArtifacts): Promise<ModelExecutor> {
+export async function createTfjsExecutor(artifacts: TfjsArtifacts): Promise<TfjsExecutor> {
   const { modelJson } = artifacts;
   const handler = tf.io.fromMemory({
     modelTopology: modelJson.modelTopology,
@@ -52,13 +66,12 @@ export async function createTfjsExecutor(artifacts: TfjsArtifacts): Promise<Mode
     weightSpecs: artifacts.weightSpecs,
     weightData: artifacts.weightData,
   });
-  const backend = tf.getBackend();
   if (artifacts.format === 'graph-model') {
     const model = await loadGraphModel(handler);
-    return new TfjsGraphExecutor(model, graphSignatures(model, modelJson.signature), backend);
+    return new TfjsGraphExecutor(model, graphSignatures(model, modelJson.signature));
   }
   const model = await loadLayersModel(handler);
-  return new TfjsLayersExecutor(model, layersSignatures(model), backend);
+  return new TfjsLayersExecutor(model, layersSignatures(model));
 }
 
 interface JsonTensorInfo {

@@ -1,0 +1,73 @@
+import { Logger } from '@nestjs/common';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendName } from '../../config/model-serving-options.interface.js';
+import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
+import { ModelLoadError } from '../../errors/model-load.error.js';
+import { type SignatureDef } from '../signature.js';
+import { type TensorData } from '../tensor-data.js';
+import { type TfjsExecutor } from './tfjs.executor.js';
+
+const MISSING_KERNEL = /Kernel '([^']+)' not registered for backend '([^']+)'/;
+
+/** Zero-filled inputs of a signature (unknown dimensions as 1), or undefined for unknown ranks. */
+function zeroInputs(signature: SignatureDef): Record<string, TensorData> | undefined {
+  const inputs: Record<string, TensorData> = {};
+  for (const [alias, spec] of Object.entries(signature.inputs)) {
+    if (!spec.shape) return undefined;
+    const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data =
+      spec.dtype === 'string'
+        ? Array.from({ length: size }, () => new Uint8Array(0))
+        : spec.dtype === 'int32'
+          ? new Int32Array(size)
+          : spec.dtype === 'bool'
+            ? new Uint8Array(size)
+            : new Float32Array(size);
+    inputs[alias] = { dtype: spec.dtype, shape, data };
+  }
+  return inputs;
+}
+
+/**
+ * Runs every signature once on zeros, so a kernel the backend lacks is found at load time,
+ * not at the first request. With `auto`, such a model moves to the CPU backend when that has
+ * the kernel (and the log says so); otherwise the load fails naming the kernel. Other warm-up
+ * failures (data-dependent shapes fed zeros) are not load errors.
+ */
+export async function ensureKernels(
+  executor: TfjsExecutor,
+  requested: BackendName,
+  where: string,
+  logger = new Logger('ModelServing'),
+): Promise<void> {
+  for (const [key, signature] of Object.entries(executor.signatures)) {
+    const inputs = zeroInputs(signature);
+    if (!inputs) continue;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await executor.run(key, inputs);
+        break;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const missing = MISSING_KERNEL.exec(message);
+        if (!missing) {
+          logger.debug(`${where}: warm-up of signature '${key}' on zeros failed: ${message}`);
+          break;
+        }
+        const [, kernel, backend] = missing;
+        if (requested === 'auto' && backend !== 'cpu' && tf.getKernel(kernel!, 'cpu')) {
+          executor.runOn('cpu');
+          logger.warn(
+            `${where} uses ${kernel}, which the ${backend} backend lacks: it runs on the cpu backend`,
+          );
+          continue;
+        }
+        throw new ModelLoadError(
+          `${where} needs the kernel ${kernel}, which the ${backend} backend lacks${requested === 'auto' ? '' : ` (backend '${requested}' was requested; 'auto' falls back to cpu)`}`,
+          GrpcStatusCode.UNIMPLEMENTED,
+        );
+      }
+    }
+  }
+}
