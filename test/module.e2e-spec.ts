@@ -1,18 +1,26 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller, Get, Injectable, Module, Param, Query } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
+  configureModelServingApp,
   InjectModel,
+  type LoadContext,
+  ModelExecutor,
   type ModelHandle,
+  ModelLoader,
   ModelNotFoundError,
   ModelRegistry,
   ModelServingConfigError,
   ModelServingModule,
   type ModelServingModuleOptions,
   type ModelServingOptionsFactory,
+  Servable,
+  type TensorData,
   tensorToNested,
 } from 'nest-model-serving';
-import { get } from './helpers/http.js';
+import { get, post } from './helpers/http.js';
+import { tempDir } from './helpers/model-dirs.js';
 import { SAMPLE_MODELS } from './helpers/paths.js';
 
 @Injectable()
@@ -165,5 +173,95 @@ describe('ModelServingModule', () => {
     } finally {
       await prefixed.app.close();
     }
+  });
+});
+
+/** A format of its own: `scale.json` holds `{ "factor": k }`; the model computes k · x. */
+class ScaleLoader extends ModelLoader {
+  readonly format = 'scale-json';
+
+  detect(context: LoadContext): boolean {
+    return context.files.includes('scale.json');
+  }
+
+  async load(context: LoadContext): Promise<ModelExecutor> {
+    const { factor } = JSON.parse(
+      await readFile(join(context.directory, 'scale.json'), 'utf8'),
+    ) as { factor: number };
+    const spec = { name: 'x:0', dtype: 'float32' as const, shape: [-1] };
+    return new (class extends ModelExecutor {
+      readonly backend = 'js';
+      readonly signatures = {
+        serving_default: {
+          methodName: 'tensorflow/serving/predict',
+          inputs: { x: spec },
+          outputs: { y: { ...spec, name: 'y:0' } },
+        },
+      };
+      run(
+        _key: string,
+        inputs: Readonly<Record<string, TensorData>>,
+      ): Promise<Record<string, TensorData>> {
+        const x = inputs['x']!;
+        return Promise.resolve({
+          y: {
+            dtype: 'float32',
+            shape: x.shape,
+            data: Float32Array.from(x.data as Float32Array, (v) => v * factor),
+          },
+        });
+      }
+      dispose(): void {}
+    })();
+  }
+}
+
+@Servable({ name: 'scaled', basePath: 'replaced-in-test' })
+@Injectable()
+class ScaledModelOwner {}
+
+describe('extension points', () => {
+  it('serves a format of its own through a loader from the options, declared by @Servable on a provider', async () => {
+    const dir = await tempDir('scale');
+    await mkdir(join(dir.path, '3'));
+    await writeFile(join(dir.path, '3', 'scale.json'), '{"factor": 4}');
+    Reflect.defineMetadata(Servable.KEY, { name: 'scaled', basePath: dir.path }, ScaledModelOwner);
+    const moduleRef = await Test.createTestingModule({
+      imports: [ModelServingModule.forRoot({ loaders: [new ScaleLoader()], pollIntervalMs: 0 })],
+      providers: [ScaledModelOwner],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    configureModelServingApp(app, { enableShutdownHooks: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      const res = await post(
+        `${url}/v1/models/scaled/versions/3:predict`,
+        '{"instances": [1.5, -2]}',
+      );
+      expect(res.text).toBe('{\n    "predictions": [6.0, -8.0\n    ]\n}');
+    } finally {
+      await app.close();
+      await dir.cleanup();
+    }
+  });
+
+  it('fails boot when two @Servable classes claim one name', async () => {
+    @Servable({ name: 'twin', basePath: '/a' })
+    @Injectable()
+    class A {}
+    @Servable({ name: 'twin', basePath: '/b' })
+    @Injectable()
+    class B {}
+    const app = (
+      await Test.createTestingModule({
+        imports: [ModelServingModule.forRoot({ pollIntervalMs: 0 })],
+        providers: [A, B],
+      }).compile()
+    ).createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(
+      '@Servable model name "twin" is declared by both A and B',
+    );
+    await app.close();
   });
 });

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
 
-/** The built `model-server` bin, as `npm ci` leaves it. */
-export const MODEL_SERVER_BIN = join(ROOT, 'libs', 'model-serving', 'dist', 'cli', 'main.js');
+/** The `model-server` command, as `npm ci` links it. */
+export const MODEL_SERVER_BIN = join(ROOT, 'libs', 'model-serving', 'bin', 'model-server.mjs');
 
 export interface ModelServerRun {
   child: ChildProcess;
