@@ -6,5 +6,8 @@ import { fileURLToPath } from 'node:url';
 const lib = join(dirname(fileURLToPath(import.meta.url)), '..', 'libs', 'model-serving');
 const protos = join(lib, 'src', 'grpc', 'protos');
 if (existsSync(protos)) {
-  cpSync(protos, join(lib, 'dist', 'grpc', 'protos'), { recursive: true });
+  cpSync(protos, join(lib, 'dist', 'grpc', 'protos'), {
+    recursive: true,
+    filter: (source) => !source.endsWith('.ts'),
+  });
 }

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { freePort } from './helpers/free-port.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
@@ -20,7 +21,10 @@ describe('model-server command', () => {
     const run = runModelServer(['--help']);
     expect(await run.exit).toBe(0);
     expect(run.output()).toContain('--model_base_path=string');
-    expect(run.output()).toMatch(/--port=int \(default 8500\)\n.*\[accepted; not served yet\]/);
+    expect(run.output()).toContain('--port=int (default 8500)');
+    expect(run.output()).toMatch(
+      /--enable_batching=bool \(default false\)\n.*\[accepted; not served yet\]/,
+    );
     expect(run.output()).toContain('--rest_api_port=int (default 8501)');
   });
 
@@ -50,6 +54,7 @@ describe('model-server command', () => {
       'half_plus_two',
       `--rest_api_port=${port}`,
       '--rest_api_host=127.0.0.1',
+      '--port=0',
       '--enable_batching',
     ]);
     try {
@@ -80,6 +85,7 @@ describe('model-server command', () => {
       '--model_config_file_poll_wait_seconds=1',
       `--rest_api_port=${port}`,
       '--rest_api_host=127.0.0.1',
+      '--port=0',
     ]);
     const url = `http://127.0.0.1:${port}`;
     try {
@@ -117,6 +123,38 @@ describe('model-server command', () => {
     } finally {
       expect(await stop(run)).toBe(0);
       await dir.cleanup();
+    }
+  });
+
+  it('serves TF Serving gRPC on --port alongside REST', async () => {
+    const [grpcPort, restPort] = [await freePort(), await freePort()];
+    const run = runModelServer([
+      `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
+      `--port=${grpcPort}`,
+      '--grpc_host=127.0.0.1',
+      `--rest_api_port=${restPort}`,
+      '--rest_api_host=127.0.0.1',
+    ]);
+    const client = makeClient(
+      REFERENCE_PROTOS,
+      ['tensorflow_serving/apis/prediction_service.proto'],
+      'tensorflow.serving.PredictionService',
+      `127.0.0.1:${grpcPort}`,
+    );
+    try {
+      await waitForOutput(run, /REST listening on/);
+      expect(run.output()).toContain(`gRPC listening on 127.0.0.1:${grpcPort}`);
+      const res = await call(client, 'Predict', {
+        model_spec: { name: 'default' },
+        inputs: {
+          x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 3 }] }, float_val: [1, 2, 5] },
+        },
+      });
+      expect(res.outputs.y.float_val).toEqual([2.5, 3, 4.5]);
+      expect(res.model_spec.name).toBe('default');
+    } finally {
+      client.close();
+      expect(await stop(run)).toBe(0);
     }
   });
 });

@@ -8,6 +8,7 @@ import { MODELS_DIR } from './models-dir.js';
   imports: [
     ModelServingModule.forRoot({
       models: [{ name: 'half_plus_two', basePath: join(MODELS_DIR, 'half_plus_two') }],
+      grpc: { enabled: true },
     }),
   ],
   controllers: [IrisController],

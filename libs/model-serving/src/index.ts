@@ -16,6 +16,13 @@ export type {
   VersionPolicy,
 } from './config/model-serving-options.interface.js';
 export { parseModelConfigText, readModelConfigFile } from './config/model-config-file.js';
+export { createV2Controller } from './http/v2/v2.controller.js';
+export { GrpcInferenceServiceController } from './grpc/v2/grpc-inference-service.controller.js';
+export {
+  connectModelServingGrpc,
+  modelServingGrpcOptions,
+  type ModelServingGrpcOptions,
+} from './grpc/grpc-server.options.js';
 
 // Decorators and handles
 export { Servable, type ServableOptions } from './decorators/servable.decorator.js';
@@ -45,6 +52,8 @@ export { ModelServingError } from './errors/model-serving.error.js';
 export { GrpcStatusCode } from './errors/grpc-status-code.js';
 export { httpStatusFor } from './errors/status-map.js';
 export { ModelServingHttpExceptionFilter } from './errors/http-exception.filter.js';
+export { ModelServingGrpcExceptionFilter } from './errors/grpc-exception.filter.js';
+export { DeadlineExceededError } from './errors/deadline-exceeded.error.js';
 export { ModelNotFoundError } from './errors/model-not-found.error.js';
 export { VersionNotFoundError } from './errors/version-not-found.error.js';
 export { ModelNotReadyError } from './errors/model-not-ready.error.js';

@@ -53,6 +53,7 @@ describe('planServer', () => {
       restPort: 8501,
       restHost: '0.0.0.0',
       grpcPort: 8500,
+      grpcHost: '0.0.0.0',
     });
   });
 

@@ -15,7 +15,12 @@ interface FlagSpec {
 
 /** `tensorflow_model_server`'s flags that this command knows, plus a few of its own. */
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
-  port: { kind: 'int', help: 'gRPC port', later: true, defaultValue: 8500 },
+  port: { kind: 'int', help: 'gRPC port; 0 turns gRPC off', defaultValue: 8500 },
+  grpc_host: {
+    kind: 'string',
+    help: 'address gRPC binds (this server only)',
+    defaultValue: '0.0.0.0',
+  },
   rest_api_port: { kind: 'int', help: 'REST port; 0 turns REST off', defaultValue: 8501 },
   rest_api_host: {
     kind: 'string',
@@ -144,6 +149,7 @@ export interface ServerPlan {
   readonly restPort: number;
   readonly restHost: string;
   readonly grpcPort: number;
+  readonly grpcHost: string;
 }
 
 /** Turns flags into module options with TF Serving's rules and units. */
@@ -186,6 +192,7 @@ export function planServer(flags: FlagValues): ServerPlan {
     restPort: value<number>(flags, 'rest_api_port'),
     restHost: value<string>(flags, 'rest_api_host'),
     grpcPort: value<number>(flags, 'port'),
+    grpcHost: value<string>(flags, 'grpc_host'),
   };
 }
 

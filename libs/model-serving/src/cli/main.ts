@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { connectModelServingGrpc, modelServingGrpcOptions } from '../grpc/grpc-server.options.js';
 import { configureModelServingApp } from '../module/configure-app.js';
 import { ModelServingModule } from '../module/model-serving.module.js';
 import {
@@ -61,21 +62,33 @@ async function main(): Promise<void> {
   if (later.length) {
     logger.warn(`Accepted but not served yet: ${later.map((f) => `--${f}`).join(', ')}`);
   }
+  const grpc = { port: plan.grpcPort, host: plan.grpcHost };
+  const rest = { enabled: plan.restPort > 0 };
 
-  @Module({ imports: [ModelServingModule.forRoot(plan.options)] })
+  @Module({
+    imports: [
+      ModelServingModule.forRoot({ ...plan.options, rest, grpc: { enabled: grpc.port > 0 } }),
+    ],
+  })
   class ModelServerModule {}
 
-  if (plan.restPort === 0) {
-    const context = await NestFactory.createApplicationContext(ModelServerModule, {
+  if (!rest.enabled) {
+    const server = await NestFactory.createMicroservice(ModelServerModule, {
+      ...modelServingGrpcOptions(grpc),
       abortOnError: false,
     });
-    stopOnSignals(context, logger);
-    logger.log('REST is off (--rest_api_port=0)');
+    stopOnSignals(server, logger);
+    await server.listen();
+    logger.log(`gRPC listening on ${grpc.host}:${grpc.port} (REST is off)`);
     return;
   }
   const app = await NestFactory.create(ModelServerModule, { abortOnError: false });
   configureModelServingApp(app, { enableShutdownHooks: false });
   stopOnSignals(app, logger);
+  if (grpc.port > 0) {
+    await connectModelServingGrpc(app, grpc);
+    logger.log(`gRPC listening on ${grpc.host}:${grpc.port}`);
+  }
   await app.listen(plan.restPort, plan.restHost);
   logger.log(`REST listening on ${await app.getUrl()}`);
 }

@@ -50,6 +50,11 @@ export interface ModelServingModuleOptions {
   loaders?: ModelLoader[];
   /** Largest request body accepted by `configureModelServingApp` (bytes). @defaultValue 256 MiB */
   maxRequestBodyBytes?: number;
+  /**
+   * Answer gRPC tensors in `tensor_content` (raw bytes) rather than the typed `*_val` fields
+   * TF Serving uses. @defaultValue false
+   */
+  grpcTensorContent?: boolean;
 }
 
 /** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */

@@ -29,6 +29,7 @@ export interface ResolvedModelServingOptions {
   readonly backend: BackendName;
   readonly loaders: readonly ModelLoader[];
   readonly maxRequestBodyBytes: number;
+  readonly grpcTensorContent: boolean;
 }
 
 export const DEFAULTS = {
@@ -61,6 +62,13 @@ function count(field: string, value: unknown, fallback: number, min = 0): number
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     fail(field, `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
   }
+  return value;
+}
+
+function flag(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    fail(field, `must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -157,6 +165,7 @@ export function resolveOptions(
     loadTimeoutMs: duration('loadTimeoutMs', options.loadTimeoutMs, DEFAULTS.loadTimeoutMs),
     backend,
     loaders: Object.freeze([...loaders]),
+    grpcTensorContent: flag('grpcTensorContent', options.grpcTensorContent, false),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,

@@ -28,6 +28,8 @@ export interface ResolvedModelSpec {
 
 export interface PredictResult {
   readonly modelSpec: ResolvedModelSpec;
+  /** The signature that ran (its output specs carry the declared dtypes). */
+  readonly signature: SignatureDef;
   readonly outputs: Record<string, TensorData>;
 }
 
@@ -60,6 +62,7 @@ export class InferenceService {
       const result = await lease.executor.run(key, inputs, outputs);
       return {
         modelSpec: { name: call.model, version: lease.version, signature: key },
+        signature,
         outputs: result,
       };
     } finally {

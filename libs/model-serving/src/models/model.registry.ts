@@ -44,6 +44,11 @@ export class ModelRegistry {
     return this.names().map((name) => this.models.get(name)!.modelConfig);
   }
 
+  /** Whether shutdown has begun (no new work is taken). */
+  get closing(): boolean {
+    return this.closed;
+  }
+
   /** Whether every configured model has an AVAILABLE version. */
   get ready(): boolean {
     return [...this.models.values()].every((m) => m.ready);

@@ -16,6 +16,16 @@ export interface TensorSpec {
   readonly name: string;
   readonly dtype: TensorDType;
   readonly shape?: readonly number[];
+  /**
+   * TensorFlow's own dtype (`DT_INT64`…) when the model declares one that tfjs computes in
+   * another dtype; metadata reports this one.
+   */
+  readonly tfDtype?: string;
+  /**
+   * The declared shape is informative only: TensorFlow does not enforce a placeholder's shape
+   * at run time, so requests are not checked against it.
+   */
+  readonly relaxedShape?: boolean;
 }
 
 /**

@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
-import { isTfServingUrl } from '../http/tf-serving/tf-serving-path.js';
+import { isRawBodyUrl } from '../http/tf-serving/tf-serving-path.js';
 import {
   MODEL_SERVING_RESOLVED_OPTIONS,
   MODEL_SERVING_REST_PREFIX,
@@ -30,7 +30,7 @@ function parseFastifyBody(prefix: string): FastifyParser {
   return (req, body, done) => {
     const text = body.toString('utf8');
     // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form).
-    if (isTfServingUrl(req.url, prefix)) return done(null, text);
+    if (isRawBodyUrl(req.url, prefix)) return done(null, text);
     const header = req.headers['content-type'];
     const type = typeof header === 'string' ? header : '';
     if (type.includes('json')) {
@@ -75,7 +75,7 @@ export function configureModelServingApp(
     );
   } else {
     const isTfServing = (req: { url?: string; originalUrl?: string }) =>
-      isTfServingUrl(req.originalUrl ?? req.url ?? '', prefix);
+      isRawBodyUrl(req.originalUrl ?? req.url ?? '', prefix);
     parsers.useBodyParser('text', { type: isTfServing, limit });
     parsers.useBodyParser('json', { limit });
     parsers.useBodyParser('urlencoded', { limit, extended: true });

@@ -1,9 +1,19 @@
-import { ConfigurableModuleBuilder, type DynamicModule, type Provider } from '@nestjs/common';
+import {
+  ConfigurableModuleBuilder,
+  type DynamicModule,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { createModelHandleProviders } from '../decorators/inject-model.decorator.js';
 import {
   type ModelServingModuleExtras,
   type ModelServingModuleOptions,
 } from '../config/model-serving-options.interface.js';
+import { HealthController } from '../grpc/health.controller.js';
+import { GrpcInferenceServiceController } from '../grpc/v2/grpc-inference-service.controller.js';
+import { createV2Controller } from '../http/v2/v2.controller.js';
+import { ModelServiceController } from '../grpc/model-service.controller.js';
+import { PredictionServiceController } from '../grpc/prediction-service.controller.js';
 import { normalizePrefix } from '../http/tf-serving/tf-serving-path.js';
 import { createTfServingController } from '../http/tf-serving/tf-serving.controller.js';
 import { MODEL_SERVING_REST_PREFIX } from './model-serving.constants.js';
@@ -20,7 +30,19 @@ function applyModuleShape(
   extras: Partial<ModelServingModuleExtras>,
 ): DynamicModule {
   const rest = { ...DEFAULT_EXTRAS.rest, ...extras.rest };
-  const controllers = rest.enabled ? [createTfServingController(normalizePrefix(rest.prefix))] : [];
+  const grpc = { ...DEFAULT_EXTRAS.grpc, ...extras.grpc };
+  const prefix = normalizePrefix(rest.prefix);
+  const controllers: Type[] = rest.enabled
+    ? [createTfServingController(prefix), createV2Controller(prefix)]
+    : [];
+  if (grpc.enabled) {
+    controllers.push(
+      PredictionServiceController,
+      ModelServiceController,
+      GrpcInferenceServiceController,
+      HealthController,
+    );
+  }
   const handles = createModelHandleProviders() as (Provider & { provide: string })[];
   const prefixProvider = {
     provide: MODEL_SERVING_REST_PREFIX,

@@ -32,7 +32,7 @@ export function validateInputs(
     if (tensor.dtype !== spec.dtype) {
       throw new InvalidInputError(`${prefix} expects dtype ${spec.dtype}, got ${tensor.dtype}`);
     }
-    if (spec.shape) {
+    if (spec.shape && !spec.relaxedShape) {
       const fits =
         spec.shape.length === tensor.shape.length &&
         spec.shape.every((d, i) => d < 0 || d === tensor.shape[i]);

@@ -4,7 +4,7 @@ import { TF_DTYPE_NAMES } from '../../models/tensor-data.js';
 
 function tensorInfo(spec: TensorSpec): object {
   return {
-    dtype: TF_DTYPE_NAMES[spec.dtype],
+    dtype: spec.tfDtype ?? TF_DTYPE_NAMES[spec.dtype],
     tensor_shape: {
       dim: (spec.shape ?? []).map((size) => ({ size: String(size), name: '' })),
       unknown_rank: spec.shape === undefined,

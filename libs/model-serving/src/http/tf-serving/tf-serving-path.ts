@@ -86,3 +86,13 @@ export function isTfServingUrl(url: string, prefix: string): boolean {
   const root = `${prefix.toLowerCase()}/v1`;
   return path === root || path.startsWith(`${root}/`) || path.startsWith(`${root}?`);
 }
+
+/**
+ * Whether a request's body is the library's to parse: TF Serving's `/v1` tree and the Open
+ * Inference Protocol's `…/infer` routes, both sent as JSON whatever their Content-Type.
+ */
+export function isRawBodyUrl(url: string, prefix: string): boolean {
+  if (isTfServingUrl(url, prefix)) return true;
+  const path = url.toLowerCase().split('?')[0]!;
+  return path.startsWith(`${prefix.toLowerCase()}/v2/models/`) && path.endsWith('/infer');
+}

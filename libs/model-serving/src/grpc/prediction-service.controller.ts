@@ -1,0 +1,111 @@
+import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { type ServerUnaryCall } from '@grpc/grpc-js';
+import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
+import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
+import { ModelServingGrpcExceptionFilter } from '../errors/grpc-exception.filter.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { InferenceService } from '../models/inference.service.js';
+import { TF_DTYPE_NAMES, type TensorData } from '../models/tensor-data.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
+import { readModelSpec, writeModelSpec, type ModelSpecMessage } from './model-spec.js';
+import { encodeSignatureDefMap } from './signature-def-map.js';
+import {
+  decodeTensorProto,
+  encodeTensorProto,
+  type TensorProtoMessage,
+} from './tensor-proto.codec.js';
+
+interface PredictRequestMessage {
+  model_spec?: ModelSpecMessage;
+  inputs?: Record<string, TensorProtoMessage>;
+  output_filter?: string[];
+}
+
+interface GetModelMetadataRequestMessage {
+  model_spec?: ModelSpecMessage;
+  metadata_field?: string[];
+}
+
+/** Fails a call whose deadline has already passed, before any work is done for it. */
+export function checkDeadline(call: ServerUnaryCall<unknown, unknown> | undefined): void {
+  const deadline = call?.getDeadline?.();
+  const at =
+    deadline instanceof Date
+      ? deadline.getTime()
+      : typeof deadline === 'number'
+        ? deadline
+        : Infinity;
+  if (at !== Infinity && Date.now() >= at)
+    throw new DeadlineExceededError('Deadline exceeded before the model ran');
+}
+
+/** `tensorflow.serving.PredictionService` over gRPC, wire-compatible with TF Serving's. */
+@Controller()
+@UseFilters(ModelServingGrpcExceptionFilter)
+export class PredictionServiceController {
+  constructor(
+    private readonly inference: InferenceService,
+    @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
+  ) {}
+
+  @GrpcMethod('PredictionService', 'Predict')
+  async predict(
+    request: PredictRequestMessage,
+    _metadata: unknown,
+    call?: ServerUnaryCall<unknown, unknown>,
+  ) {
+    const spec = readModelSpec(request.model_spec);
+    checkDeadline(call);
+    const filter = request.output_filter ?? [];
+    const result = await this.inference.predict({
+      model: spec.name,
+      version: spec.version,
+      label: spec.label,
+      signature: spec.signature,
+      outputs: filter.length ? filter : undefined,
+      inputs: (signature) => {
+        const inputs: Record<string, TensorData> = {};
+        for (const [alias, proto] of Object.entries(request.inputs ?? {})) {
+          const declared = signature.inputs[alias];
+          const expected = declared
+            ? (declared.tfDtype ?? TF_DTYPE_NAMES[declared.dtype])
+            : (proto.dtype ?? '');
+          inputs[alias] = decodeTensorProto(proto, expected, `input '${alias}'`);
+        }
+        return inputs;
+      },
+    });
+    checkDeadline(call);
+    const outputs: Record<string, TensorProtoMessage> = {};
+    for (const [alias, tensor] of Object.entries(result.outputs)) {
+      const declared = result.signature.outputs[alias];
+      const tfDtype = declared?.tfDtype ?? TF_DTYPE_NAMES[tensor.dtype];
+      outputs[alias] = encodeTensorProto(tensor, tfDtype, this.options.grpcTensorContent);
+    }
+    return { outputs, model_spec: writeModelSpec(result.modelSpec) };
+  }
+
+  @GrpcMethod('PredictionService', 'GetModelMetadata')
+  getModelMetadata(request: GetModelMetadataRequestMessage) {
+    const spec = readModelSpec(request.model_spec);
+    const fields = request.metadata_field ?? [];
+    if (fields.length === 0) {
+      throw new InvalidInputError(
+        'GetModelMetadataRequest must specify at least one metadata_field',
+      );
+    }
+    for (const field of fields) {
+      if (field !== 'signature_def')
+        throw new InvalidInputError(`Metadata field ${field} is not supported`);
+    }
+    const metadata = this.inference.metadata(spec.name, spec);
+    return {
+      model_spec: writeModelSpec(
+        { name: metadata.name, version: metadata.version, signature: '' },
+        false,
+      ),
+      metadata: { signature_def: encodeSignatureDefMap(metadata.signatures) },
+    };
+  }
+}

@@ -1,0 +1,177 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import type * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel, type OpExecutor, registerOp } from '@tensorflow/tfjs-converter';
+import { GrpcStatusCode } from '../../../errors/grpc-status-code.js';
+import { IncompleteVersionError } from '../../../errors/incomplete-version.error.js';
+import { ModelLoadError } from '../../../errors/model-load.error.js';
+import { ModelServingError } from '../../../errors/model-serving.error.js';
+import { ensureKernels } from '../../executors/kernel-check.js';
+import { type ModelExecutor } from '../../executors/model.executor.js';
+import { type LoadContext, ModelLoader } from '../model.loader.js';
+import { parseCheckpointIndex, type CheckpointIndex } from './checkpoint-index.js';
+import { CheckpointReader } from './checkpoint-reader.js';
+import { SERVE_TAGS, selectMetaGraph } from './meta-graph.js';
+import { type ExampleParser, SavedModelExecutor } from './saved-model.executor.js';
+import { buildServingGraph } from './saved-model-graph.js';
+import { TFJS_OPS } from './tfjs-ops.js';
+import { decodeSavedModel } from './tf-protos.js';
+import { weightStream } from './weight-stream.js';
+
+export const SAVED_MODEL_PB = 'saved_model.pb';
+const SAVED_MODEL_PBTXT = 'saved_model.pbtxt';
+/** A legacy SessionBundle export (TF Serving's `bad_half_plus_two` is one). */
+const SESSION_BUNDLE_META = 'export.meta';
+
+/** Options of the SavedModel loader. @publicApi */
+export interface SavedModelLoaderOptions {
+  /** The MetaGraph to serve, by its exact tag set. @defaultValue `['serve']` */
+  readonly tags?: readonly string[];
+  /**
+   * Kernels for TensorFlow ops TensorFlow.js lacks, by op name. Each is registered with
+   * tfjs's `registerOp` (process-wide) and the load-time op check accepts the op.
+   */
+  readonly customOps?: Readonly<Record<string, OpExecutor>>;
+  /**
+   * Parses serialized `tf.Example`s for signatures whose graph does (`ParseExample`,
+   * `ParseExampleV2`), so they run from the parse op on. Without one, such signatures answer
+   * UNIMPLEMENTED.
+   */
+  readonly exampleParser?: ExampleParser;
+}
+
+/**
+ * TensorFlow SavedModels (TF1 and TF2 exports) on TensorFlow.js, without libtensorflow: reads
+ * `saved_model.pb` and the variables checkpoint, rewrites the `serve` MetaGraph into one tfjs
+ * graph for all its signatures, and checks at load time that every op it needs can run.
+ * @publicApi
+ */
+export class SavedModelLoader extends ModelLoader {
+  readonly format = 'saved-model';
+  private readonly tags: readonly string[];
+  private readonly customOps: ReadonlySet<string>;
+  private readonly exampleParser?: ExampleParser;
+  private readonly logger = new Logger('ModelServing');
+
+  constructor(options: SavedModelLoaderOptions = {}) {
+    super();
+    this.tags = options.tags ?? SERVE_TAGS;
+    for (const [name, kernel] of Object.entries(options.customOps ?? {})) registerOp(name, kernel);
+    this.customOps = new Set(Object.keys(options.customOps ?? {}));
+    this.exampleParser = options.exampleParser;
+  }
+
+  detect(context: LoadContext): boolean {
+    return [SAVED_MODEL_PB, SAVED_MODEL_PBTXT, SESSION_BUNDLE_META].some((f) =>
+      context.files.includes(f),
+    );
+  }
+
+  async load(context: LoadContext): Promise<ModelExecutor> {
+    const where = `model '${context.modelName}' version ${context.version}`;
+    try {
+      return await this.loadVersion(context, where);
+    } catch (error) {
+      throw located(error, where);
+    }
+  }
+
+  private async loadVersion(context: LoadContext, where: string): Promise<ModelExecutor> {
+    if (!context.files.includes(SAVED_MODEL_PB)) throw notASavedModelPb(context.files);
+    const bytes = await readFile(join(context.directory, SAVED_MODEL_PB));
+    const metaGraph = selectMetaGraph(decodeSavedModel(bytes), this.tags);
+    const variablesDir = join(context.directory, 'variables');
+    const index = await readIndex(variablesDir);
+    const serving = buildServingGraph(
+      metaGraph,
+      index,
+      (op) => TFJS_OPS.has(op) || this.customOps.has(op),
+    );
+    const reader = index ? await CheckpointReader.open(variablesDir, index) : undefined;
+    const { graph } = serving;
+    const feed = weightStream(graph.weights, reader);
+    let model;
+    try {
+      const artifacts: tf.io.ModelArtifacts = {
+        modelTopology: graph.modelTopology,
+        format: 'graph-model',
+        generatedBy: 'TensorFlow SavedModel',
+        convertedBy: 'nest-model-serving',
+        weightSpecs: graph.weightSpecs,
+        getWeightStream: () => feed.stream,
+      };
+      model = await loadGraphModel({ load: () => Promise.resolve(artifacts) });
+      // The model keeps its artifacts: drop the stream factory, which holds the weight list.
+      delete artifacts.getWeightStream;
+    } finally {
+      await reader?.close();
+    }
+    if (feed.failure() !== undefined) {
+      model.dispose();
+      throw feed.failure();
+    }
+    const executor = new SavedModelExecutor(
+      model,
+      serving.signatures,
+      serving.unavailable,
+      serving.parsing,
+      this.exampleParser,
+    );
+    for (const [key, reason] of serving.unavailable) {
+      const parsed = this.exampleParser && serving.parsing.has(key);
+      if (!parsed && !reason.includes('initialises')) this.logger.warn(`${where}: ${reason}`);
+    }
+    try {
+      await ensureKernels(executor, context.backend, where, this.logger);
+    } catch (error) {
+      executor.dispose();
+      throw error;
+    }
+    return executor;
+  }
+}
+
+/** Reads `variables/variables.index` if there is one (a model without variables has none). */
+async function readIndex(variablesDir: string): Promise<CheckpointIndex | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(variablesDir, 'variables.index'));
+  } catch {
+    return undefined;
+  }
+  try {
+    return parseCheckpointIndex(bytes);
+  } catch (error) {
+    if (error instanceof ModelLoadError) {
+      throw new ModelLoadError(`variables/variables.index: ${error.message}`, error.code);
+    }
+    throw error;
+  }
+}
+
+function notASavedModelPb(files: readonly string[]): ModelLoadError {
+  if (files.includes(SAVED_MODEL_PBTXT)) {
+    return new ModelLoadError(
+      'saved_model.pbtxt (the text format) is not supported: export the SavedModel in binary form (saved_model.pb)',
+      GrpcStatusCode.UNIMPLEMENTED,
+    );
+  }
+  return new ModelLoadError(
+    `holds a legacy SessionBundle (${SESSION_BUNDLE_META}), not a SavedModel: there is no saved_model.pb, and TF Serving no longer loads SessionBundles either; re-export the model as a SavedModel`,
+    GrpcStatusCode.NOT_FOUND,
+  );
+}
+
+/** The error with the model and version in front; foreign errors become ModelLoadErrors. */
+function located(error: unknown, where: string): ModelServingError {
+  if (error instanceof ModelServingError && error.message.startsWith(where)) return error;
+  if (error instanceof IncompleteVersionError) {
+    return new IncompleteVersionError(`${where}: ${error.message}`);
+  }
+  if (error instanceof ModelLoadError)
+    return new ModelLoadError(`${where}: ${error.message}`, error.code);
+  if (error instanceof ModelServingError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ModelLoadError(`${where}: TensorFlow.js could not load the SavedModel: ${reason}`);
+}

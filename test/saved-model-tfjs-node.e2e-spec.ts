@@ -1,0 +1,72 @@
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SavedModelLoader } from '../libs/model-serving/src/models/loaders/saved-model/saved-model.loader.js';
+import { post } from './helpers/http.js';
+import { tempDir } from './helpers/model-dirs.js';
+import { describeIfPresent, SHARED } from './helpers/paths.js';
+import { type ServingApp, startServingApp } from './helpers/serving-app.js';
+
+const TFJS_NODE = join(SHARED, 'testdata', 'tfjs-node-saved-models');
+
+/** The calls tfjs-node's own tests make, and their expected answers (its README). */
+const CASES: [model: string, body: unknown, expected: unknown][] = [
+  ['times_three_float', { inputs: [1, 2, 3] }, { outputs: [3, 6, 9] }],
+  ['times_two_int', { inputs: [1, 2, 3] }, { outputs: [2, 4, 6] }],
+  ['uint8_multiply', { inputs: 3 }, { outputs: 18 }],
+  ['int64_multiply', { inputs: [3, 4] }, { outputs: [18, 24] }],
+  [
+    'module_with_multiple_signatures',
+    { signature_name: 'timestwo', inputs: [1, 2, 3] },
+    { outputs: [2, 4, 6] },
+  ],
+  [
+    'model_single_input_multi_output',
+    { inputs: [1, 2, 3] },
+    { outputs: { output_0: [2, 4, 6], output_1: [1, 2, 3] } },
+  ],
+  [
+    'model_multi_output',
+    { inputs: { x: [1, 2, 3], y: [1, 2, 3] } },
+    { outputs: { output_0: [2, 4, 6], output_1: [1, 2, 3] } },
+  ],
+];
+
+describeIfPresent(TFJS_NODE)("tfjs-node's test SavedModels", () => {
+  let serving: ServingApp;
+  let base: { path: string; cleanup: () => Promise<void> };
+
+  beforeAll(async () => {
+    // Each folder is one SavedModel; serving wants <base>/<version>/. The models are tiny, so
+    // they are copied (version directories that are symlinks are not followed).
+    base = await tempDir('tfjs-node-saved-models');
+    for (const [model] of CASES) {
+      await cp(join(TFJS_NODE, model), join(base.path, model, '1'), { recursive: true });
+    }
+    serving = await startServingApp({
+      models: CASES.map(([model]) => ({ name: model, basePath: join(base.path, model) })),
+      loaders: [new SavedModelLoader()],
+      pollIntervalMs: 0,
+      maxLoadRetries: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await serving.app.close();
+    await base.cleanup();
+  });
+
+  it.each(CASES)('%s answers as in tfjs-node', async (model, body, expected) => {
+    const res = await post(`${serving.url}/v1/models/${model}:predict`, JSON.stringify(body));
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual(expected);
+  });
+
+  it('serves the default signature of the multi-signature module too', async () => {
+    const res = await post(
+      `${serving.url}/v1/models/module_with_multiple_signatures:predict`,
+      JSON.stringify({ inputs: [1, 2, 3] }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.json.outputs).toHaveLength(3);
+  });
+});
