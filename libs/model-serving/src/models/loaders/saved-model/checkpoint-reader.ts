@@ -6,6 +6,7 @@ import { ModelLoadError } from '../../../errors/model-load.error.js';
 import { type CheckpointEntry, type CheckpointIndex, shardFileName } from './checkpoint-index.js';
 import { crc32c, crc32cExtend, maskCrc, unmaskCrc } from './crc32c.js';
 import { convertRaw, dtypeMapping } from './tf-dtypes.js';
+import { unreadable } from './unreadable.js';
 
 const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -59,15 +60,22 @@ export class CheckpointReader {
 
   private async readRange(entry: CheckpointEntry, into: Uint8Array): Promise<void> {
     let handle = this.handles.get(entry.shard);
+    const name = shardFileName(entry.shard, this.index.numShards);
     if (!handle) {
-      handle = await open(join(this.dir, shardFileName(entry.shard, this.index.numShards)), 'r');
+      handle = await open(join(this.dir, name), 'r').catch((error: unknown) => {
+        throw unreadable(`variables/${name}`, error);
+      });
       this.handles.set(entry.shard, handle);
     }
     let done = 0;
     while (done < entry.size) {
       // Reads are capped below 2 GiB, the most one read() moves.
       const length = Math.min(entry.size - done, 1 << 30);
-      const { bytesRead } = await handle.read(into, done, length, entry.offset + done);
+      const { bytesRead } = await handle
+        .read(into, done, length, entry.offset + done)
+        .catch((error: unknown) => {
+          throw unreadable(`variables/${name}`, error);
+        });
       if (bytesRead === 0)
         throw new IncompleteVersionError(`checkpoint entry '${entry.key}' ends early`);
       done += bytesRead;

@@ -13,6 +13,18 @@ import { signatureSpecs } from './signature-specs.js';
 import { type FunctionDefMsg, type MetaGraphDefMsg } from './tf-messages.js';
 import { referencedFunctions, type TfjsGraph, toTfjsGraph } from './tfjs-graph.js';
 
+/** Ops that create lookup tables. */
+const TABLE_OPS = new Set([
+  'HashTable',
+  'HashTableV2',
+  'MutableHashTable',
+  'MutableHashTableV2',
+  'MutableDenseHashTable',
+  'MutableDenseHashTableV2',
+  'MutableHashTableOfTensors',
+  'MutableHashTableOfTensorsV2',
+]);
+
 /** What serving a MetaGraph with TensorFlow.js takes. */
 export interface ServingGraph {
   readonly graph: TfjsGraph;
@@ -72,6 +84,14 @@ export function buildServingGraph(
         pruned.unsupportedOps.set(node.op, [...users, `function ${fn.signature?.name}`]);
       }
     }
+  }
+  const tables = [...pruned.nodes.values()].filter((node) => TABLE_OPS.has(node.op));
+  if (tables.length > 0) {
+    // The init op fills them; without it every lookup would quietly answer its default.
+    throw new ModelLoadError(
+      `uses lookup tables (${tables.map((t) => `${t.op} '${t.name}'`).join(', ')}), which the SavedModel's init op fills; that is not supported yet`,
+      GrpcStatusCode.UNIMPLEMENTED,
+    );
   }
   if (pruned.unrestoredVariables.size > 0) {
     throw new ModelLoadError(

@@ -15,8 +15,10 @@ import { CheckpointReader } from './checkpoint-reader.js';
 import { SERVE_TAGS, selectMetaGraph } from './meta-graph.js';
 import { type ExampleParser, SavedModelExecutor } from './saved-model.executor.js';
 import { buildServingGraph } from './saved-model-graph.js';
+import { INIT_OP_SIGNATURE } from './signature-specs.js';
 import { TFJS_OPS } from './tfjs-ops.js';
 import { decodeSavedModel } from './tf-protos.js';
+import { unreadable } from './unreadable.js';
 import { weightStream } from './weight-stream.js';
 
 export const SAVED_MODEL_PB = 'saved_model.pb';
@@ -79,7 +81,11 @@ export class SavedModelLoader extends ModelLoader {
 
   private async loadVersion(context: LoadContext, where: string): Promise<ModelExecutor> {
     if (!context.files.includes(SAVED_MODEL_PB)) throw notASavedModelPb(context.files);
-    const bytes = await readFile(join(context.directory, SAVED_MODEL_PB));
+    const bytes = await readFile(join(context.directory, SAVED_MODEL_PB)).catch(
+      (error: unknown) => {
+        throw unreadable(SAVED_MODEL_PB, error);
+      },
+    );
     const metaGraph = selectMetaGraph(decodeSavedModel(bytes), this.tags);
     const variablesDir = join(context.directory, 'variables');
     const index = await readIndex(variablesDir);
@@ -120,7 +126,7 @@ export class SavedModelLoader extends ModelLoader {
     );
     for (const [key, reason] of serving.unavailable) {
       const parsed = this.exampleParser && serving.parsing.has(key);
-      if (!parsed && !reason.includes('initialises')) this.logger.warn(`${where}: ${reason}`);
+      if (!parsed && key !== INIT_OP_SIGNATURE) this.logger.warn(`${where}: ${reason}`);
     }
     try {
       await ensureKernels(executor, context.backend, where, this.logger);
@@ -137,8 +143,9 @@ async function readIndex(variablesDir: string): Promise<CheckpointIndex | undefi
   let bytes: Buffer;
   try {
     bytes = await readFile(join(variablesDir, 'variables.index'));
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw unreadable('variables/variables.index', error);
   }
   try {
     return parseCheckpointIndex(bytes);

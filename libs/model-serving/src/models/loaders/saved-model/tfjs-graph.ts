@@ -81,12 +81,27 @@ function nodeJson(node: {
   };
 }
 
-function functionJson(fn: FunctionDefMsg): object {
-  return {
-    ...fn,
-    nodeDef: (fn.nodeDef ?? []).map((n: NodeDefMsg) => nodeJson(n)),
-    attr: attrsJson(fn.attr ?? {}),
+/**
+ * A library function in model.json form. tfjs looks up a body's `Const` values among the
+ * model's weights by node name, so each becomes a weight named `<function>/<node>` (unique
+ * across functions) and the body's references follow the rename.
+ */
+function functionJson(fn: FunctionDefMsg, addWeight: (node: GraphNode) => object): object {
+  const prefix = fn.signature?.name ?? '';
+  const consts = new Set((fn.nodeDef ?? []).filter((n) => n.op === 'Const').map((n) => n.name));
+  const rename = (ref: string) => {
+    const control = ref.startsWith('^');
+    const [head = '', ...rest] = (control ? ref.slice(1) : ref).split(':');
+    if (!consts.has(head)) return ref;
+    return `${control ? '^' : ''}${[`${prefix}/${head}`, ...rest].join(':')}`;
   };
+  const nodeDef = (fn.nodeDef ?? []).map((n: NodeDefMsg) =>
+    n.op === 'Const'
+      ? addWeight({ name: `${prefix}/${n.name}`, op: 'Const', input: [], attr: { ...n.attr } })
+      : nodeJson({ ...n, input: (n.input ?? []).map(rename) }),
+  );
+  const ret = Object.fromEntries(Object.entries(fn.ret ?? {}).map(([k, v]) => [k, rename(v)]));
+  return { ...fn, nodeDef, ret, attr: attrsJson(fn.attr ?? {}) };
 }
 
 /** A `Const` node as a weight: its spec, its source, and its node without the value. */
@@ -140,13 +155,8 @@ export function toTfjsGraph(
   const json: object[] = [];
   const weightSpecs: io.WeightsManifestEntry[] = [];
   const weights: WeightSource[] = [];
-  for (const node of nodes.values()) {
-    if (node.op !== 'Const') {
-      json.push(nodeJson(node));
-      continue;
-    }
+  const addWeight = (node: GraphNode): object => {
     const weight = constWeight(node);
-    json.push(weight.json);
     weightSpecs.push(weight.spec);
     if (node.checkpointKey !== undefined) {
       const entry = entries(node.checkpointKey);
@@ -155,10 +165,13 @@ export function toTfjsGraph(
     } else {
       weights.push(weight.source);
     }
-  }
-  const functions = referencedFunctions(nodes, library);
+    return weight.json;
+  };
+  for (const node of nodes.values())
+    json.push(node.op === 'Const' ? addWeight(node) : nodeJson(node));
+  const functions = referencedFunctions(nodes, library).map((fn) => functionJson(fn, addWeight));
   return {
-    modelTopology: { node: json, library: { function: functions.map(functionJson) }, versions },
+    modelTopology: { node: json, library: { function: functions }, versions },
     weightSpecs,
     weights,
   };

@@ -1,4 +1,5 @@
 import { GrpcStatusCode } from '../../../errors/grpc-status-code.js';
+import { IncompleteVersionError } from '../../../errors/incomplete-version.error.js';
 import { ModelLoadError } from '../../../errors/model-load.error.js';
 import { type CheckpointIndex } from './checkpoint-index.js';
 import { dataInputs, type GraphNode, type NodeMap, traceIdentity } from './graph-node.js';
@@ -32,7 +33,12 @@ export function freezeVariables(
     if (!VARIABLE_OPS.has(node.op)) continue;
     const key = restoreMap.get(node.name);
     if (key === undefined) continue;
-    const entry = index?.entries.get(key);
+    if (!index) {
+      throw new IncompleteVersionError(
+        `variables/variables.index is missing, and variable '${node.name}' is restored from it`,
+      );
+    }
+    const entry = index.entries.get(key);
     if (!entry) {
       throw new ModelLoadError(
         `variable '${node.name}' is restored from checkpoint key '${key}', which variables/variables.index lacks`,
