@@ -26,6 +26,23 @@ const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 8);
 const XS = [1, 2, 5];
 const BODY = JSON.stringify({ instances: XS });
 
+type PredictClient = grpc.Client & {
+  Predict(
+    request: object,
+    done: (error: grpc.ServiceError | null, response: unknown) => void,
+  ): unknown;
+};
+interface PredictionPackage {
+  tensorflow: {
+    serving: {
+      PredictionService: new (
+        address: string,
+        credentials: grpc.ChannelCredentials,
+      ) => PredictClient;
+    };
+  };
+}
+
 /** A loopback port the OS just handed out. */
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -102,7 +119,7 @@ async function main(): Promise<void> {
       includeDirs: [PROTOS],
     },
   );
-  const pkg = grpc.loadPackageDefinition(definition) as any;
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as PredictionPackage;
   const client = new pkg.tensorflow.serving.PredictionService(
     `127.0.0.1:${grpcPort}`,
     grpc.credentials.createInsecure(),
