@@ -2,11 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { type LoadContext, ModelExecutor, ModelLoader, type TensorData } from 'nest-model-serving';
-import { PROTOS_DIR } from '../libs/model-serving/src/grpc/protos/proto-path.js';
 import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { tempDir } from './helpers/model-dirs.js';
-import { describeIfPresent } from './helpers/paths.js';
+import { describeIfPresent, ROOT } from './helpers/paths.js';
+
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
+
+const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'grpc', 'protos');
 
 /** A model that takes `delayMs` to answer its input unchanged. */
 class SlowLoader extends ModelLoader {

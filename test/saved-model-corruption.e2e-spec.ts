@@ -1,6 +1,5 @@
 import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SavedModelLoader } from '../libs/model-serving/src/models/loaders/saved-model/saved-model.loader.js';
 import { get, post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { writeMlpSavedModel } from './helpers/saved-model-writer/mlp-export.js';
@@ -84,7 +83,6 @@ describe('broken SavedModels fail cleanly, each with its own reason', () => {
         'missing-shard',
         'unsupported-ops',
       ].map((name) => ({ name, basePath: join(base.path, name) })),
-      loaders: [new SavedModelLoader()],
       pollIntervalMs: 0,
       maxLoadRetries: 0,
     });

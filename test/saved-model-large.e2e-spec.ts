@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SavedModelLoader } from '../libs/model-serving/src/models/loaders/saved-model/saved-model.loader.js';
 import { post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { ROOT } from './helpers/paths.js';
@@ -71,7 +70,6 @@ describe('a SavedModel over 100 MB', () => {
     beforeAll(async () => {
       serving = await startServingApp({
         models: [{ name: 'mlp', basePath: join(base.path, 'mlp') }],
-        loaders: [new SavedModelLoader()],
         pollIntervalMs: 0,
         maxLoadRetries: 0,
       });

@@ -1,6 +1,5 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SavedModelLoader } from '../libs/model-serving/src/models/loaders/saved-model/saved-model.loader.js';
 import { post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent, SHARED } from './helpers/paths.js';
@@ -44,7 +43,6 @@ describeIfPresent(TFJS_NODE)("tfjs-node's test SavedModels", () => {
     }
     serving = await startServingApp({
       models: CASES.map(([model]) => ({ name: model, basePath: join(base.path, model) })),
-      loaders: [new SavedModelLoader()],
       pollIntervalMs: 0,
       maxLoadRetries: 0,
     });

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ExampleParser } from '../libs/model-serving/src/models/loaders/saved-model/saved-model.executor.js';
-import { type SavedModelExecutor } from '../libs/model-serving/src/models/loaders/saved-model/saved-model.executor.js';
-import { SavedModelLoader } from '../libs/model-serving/src/models/loaders/saved-model/saved-model.loader.js';
+import { type ExampleParser, type SavedModelExecutor, SavedModelLoader } from 'nest-model-serving';
+import protobuf from 'protobufjs';
 import { get, post } from './helpers/http.js';
 import { describeIfPresent, SHARED } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
@@ -33,7 +32,6 @@ describeIfPresent(TF_SERVING)("TF Serving's test SavedModels", () => {
         { name: 'tf2', basePath: join(TF_SERVING, 'saved_model_half_plus_two_tf2_cpu') },
         { name: 'bad', basePath: join(TF_SERVING, 'bad_half_plus_two') },
       ],
-      loaders: [new SavedModelLoader()],
       pollIntervalMs: 0,
       maxLoadRetries: 0,
     });
@@ -80,13 +78,32 @@ describeIfPresent(TF_SERVING)("TF Serving's test SavedModels", () => {
     }
   });
 
-  it('answers 501 naming the reason for signatures that parse tf.Examples in the graph', async () => {
+  it('parses serialized tf.Examples fed to signatures whose graph parses them', async () => {
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => join(SHARED, 'protos-reference', target);
+    root.loadSync('tensorflow/core/example/example.proto', { keepCase: true });
+    const Example = root.lookupType('tensorflow.Example');
+    const encode = (x: number) =>
+      Buffer.from(
+        Example.encode(
+          Example.fromObject({ features: { feature: { x: { float_list: { value: [x] } } } } }),
+        ).finish(),
+      ).toString('base64');
     const res = await post(
       `${serving.url}/v1/models/default:predict`,
-      JSON.stringify({ signature_name: 'classify_x_to_y', instances: ['x'] }),
+      JSON.stringify({
+        signature_name: 'regress_x_to_y',
+        instances: [{ b64: encode(2) }, { b64: encode(-4) }],
+      }),
     );
-    expect(res.status).toBe(501);
-    expect(res.json.error).toMatch(/classify_x_to_y.*ParseExample/);
+    expect(res.status).toBe(200);
+    expect(res.json.predictions.flat()).toEqual([3, 0]);
+    const bad = await post(
+      `${serving.url}/v1/models/default:predict`,
+      JSON.stringify({ signature_name: 'regress_x_to_y', instances: ['not a proto'] }),
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toContain('example 0');
   });
 
   it.each([
@@ -126,7 +143,6 @@ describeIfPresent(TF_SERVING)("TF Serving's TF2 half_plus_two under its served n
           basePath: join(TF_SERVING, 'saved_model_half_plus_two_tf2_cpu'),
         },
       ],
-      loaders: [new SavedModelLoader()],
       pollIntervalMs: 0,
       maxLoadRetries: 0,
     });

@@ -46,6 +46,15 @@ export {
 } from './models/signature.js';
 export { ModelLoader, type LoadContext } from './models/loaders/model.loader.js';
 export { ModelExecutor } from './models/executors/model.executor.js';
+export {
+  SavedModelLoader,
+  type SavedModelLoaderOptions,
+} from './models/loaders/saved-model/saved-model.loader.js';
+export {
+  type ExampleParser,
+  SavedModelExecutor,
+} from './models/loaders/saved-model/saved-model.executor.js';
+export { type ExampleParsingSpec } from './models/loaders/saved-model/example-parsing.js';
 
 // Errors
 export { ModelServingError } from './errors/model-serving.error.js';

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { SavedModelLoader } from '../../../libs/model-serving/src/models/loaders/saved-model/saved-model.loader.js';
+import { SavedModelLoader } from 'nest-model-serving';
 
 const [directory, backend = 'cpu'] = process.argv.slice(2);
 const mb = (kb: number) => Math.round(kb / 1024);

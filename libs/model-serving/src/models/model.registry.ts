@@ -7,6 +7,7 @@ import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
+import { SavedModelLoader } from './loaders/saved-model/saved-model.loader.js';
 import { TfjsModelLoader } from './loaders/tfjs.loader.js';
 import { type ModelLoader } from './loaders/model.loader.js';
 import {
@@ -31,7 +32,7 @@ export class ModelRegistry {
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
   ) {
-    this.loaders = [...options.loaders, new TfjsModelLoader()];
+    this.loaders = [...options.loaders, new TfjsModelLoader(), new SavedModelLoader()];
   }
 
   /** Names of the configured models. */

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger } from '@nestjs/common';
 import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
@@ -202,7 +202,7 @@ export class ServedModel {
 
   private async scan(): Promise<Map<number, string>> {
     const found = new Map<number, string>();
-    let names: { name: string; isDirectory(): boolean }[];
+    let names: { name: string; isDirectory(): boolean; isSymbolicLink(): boolean }[];
     try {
       names = await readdir(this.config.basePath, { withFileTypes: true });
     } catch {
@@ -216,7 +216,14 @@ export class ServedModel {
     }
     this.missingBaseLogged = false;
     for (const dirent of names) {
-      const version = dirent.isDirectory() ? parseVersionDirName(dirent.name) : undefined;
+      const isDir =
+        dirent.isDirectory() ||
+        (dirent.isSymbolicLink() &&
+          (await stat(join(this.config.basePath, dirent.name)).then(
+            (s) => s.isDirectory(),
+            () => false,
+          )));
+      const version = isDir ? parseVersionDirName(dirent.name) : undefined;
       if (version !== undefined && !found.has(version)) found.set(version, dirent.name);
     }
     return found;

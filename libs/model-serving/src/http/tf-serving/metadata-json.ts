@@ -39,7 +39,8 @@ export function encodeMetadataResponse(metadata: ModelMetadata): string {
       inputs: sortedMap(sig.inputs, tensorInfo),
       outputs: sortedMap(sig.outputs, tensorInfo),
       method_name: sig.methodName,
-      defaults: {},
+      // TF Serving prints no `defaults` for the init op's pseudo-signature (no method name).
+      ...(sig.methodName ? { defaults: {} } : {}),
     })),
   };
   return `{\n"model_spec":${json(modelSpec)},\n"metadata": {"signature_def": ${json(signatureDefMap)}}\n}\n`;

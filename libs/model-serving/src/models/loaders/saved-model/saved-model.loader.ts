@@ -9,6 +9,7 @@ import { ModelLoadError } from '../../../errors/model-load.error.js';
 import { ModelServingError } from '../../../errors/model-serving.error.js';
 import { ensureKernels } from '../../executors/kernel-check.js';
 import { type ModelExecutor } from '../../executors/model.executor.js';
+import { parseExamples } from './parse-examples.js';
 import { type LoadContext, ModelLoader } from '../model.loader.js';
 import { parseCheckpointIndex, type CheckpointIndex } from './checkpoint-index.js';
 import { CheckpointReader } from './checkpoint-reader.js';
@@ -61,7 +62,7 @@ export class SavedModelLoader extends ModelLoader {
     this.tags = options.tags ?? SERVE_TAGS;
     for (const [name, kernel] of Object.entries(options.customOps ?? {})) registerOp(name, kernel);
     this.customOps = new Set(Object.keys(options.customOps ?? {}));
-    this.exampleParser = options.exampleParser;
+    this.exampleParser = options.exampleParser ?? parseExamples;
   }
 
   detect(context: LoadContext): boolean {

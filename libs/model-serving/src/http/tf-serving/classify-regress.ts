@@ -1,0 +1,38 @@
+import { serializeExamples } from '../../models/examples/example-codec.js';
+import { classifyExamples, regressExamples } from '../../models/examples/example-inference.js';
+import { type InferenceService } from '../../models/inference.service.js';
+import { readExamplesRequest } from './json/classify-regress-request.js';
+import { encodeClassifyResponse } from './json/classify-response.js';
+import { type PredictRequestJson } from './json/predict-request.js';
+import { encodeRegressResponse } from './json/regress-response.js';
+import { type ModelPath } from './tf-serving-path.js';
+
+/**
+ * Answers `POST /v1/models/{m}[/versions/{v}|/labels/{l}]:classify` or `:regress` as TF
+ * Serving does: the whole body is read first (`context`, `examples`), then the model, version
+ * and signature are looked up, the examples (context merged into each) run, and the results
+ * written as `{"results": ...}`.
+ * @param request the body as `readPredictRequest` parsed it (JSON and `signature_name` checked).
+ * @returns the response body.
+ * @throws ModelServingError with TF Serving's messages (see `readExamplesRequest`,
+ *   `classifyExamples`, `regressExamples`).
+ */
+export async function serveClassifyRegress(
+  inference: InferenceService,
+  verb: 'classify' | 'regress',
+  route: ModelPath,
+  request: PredictRequestJson,
+): Promise<string> {
+  const { context, examples } = readExamplesRequest(request.doc);
+  const call = {
+    model: route.name,
+    version: route.version,
+    label: route.label,
+    signature: request.signatureName,
+    examples: serializeExamples(examples, context),
+  };
+  if (verb === 'classify') {
+    return encodeClassifyResponse((await classifyExamples(inference, call)).results);
+  }
+  return encodeRegressResponse((await regressExamples(inference, call)).results);
+}

@@ -1,0 +1,450 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { ExampleModelLoader } from './helpers/example-model-loader.js';
+import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { post } from './helpers/http.js';
+import { tempDir } from './helpers/model-dirs.js';
+import { describeIfPresent } from './helpers/paths.js';
+import { type ServingApp, startServingApp } from './helpers/serving-app.js';
+
+/** Version 123 of `default` (TF1-style method names) and `tf2` (all `predict`), label `stable`. */
+async function startExampleModels(
+  platform: 'express' | 'fastify',
+  grpc: boolean,
+): Promise<{ serving: ServingApp; loader: ExampleModelLoader; cleanup: () => Promise<void> }> {
+  const base = await tempDir('examples');
+  for (const model of ['default', 'tf2']) {
+    await mkdir(join(base.path, model, '123'), { recursive: true });
+  }
+  const loader = new ExampleModelLoader();
+  const serving = await startServingApp(
+    {
+      pollIntervalMs: 0,
+      loaders: [loader],
+      models: [
+        { name: 'default', basePath: join(base.path, 'default'), versionLabels: { stable: 123 } },
+        { name: 'tf2', basePath: join(base.path, 'tf2') },
+      ],
+    },
+    platform,
+    { grpc },
+  );
+  return { serving, loader, cleanup: base.cleanup };
+}
+
+/** half_plus_two's `serving_default` as TensorFlow's `SignatureDef::DebugString()` prints it. */
+const SERVING_DEFAULT_DEBUG = [
+  ['inputs', 'x', 'x:0'],
+  ['outputs', 'y', 'y:0'],
+]
+  .map(
+    ([field, key, name]) =>
+      `${field} {\n  key: "${key}"\n  value {\n    name: "${name}"\n    dtype: DT_FLOAT\n` +
+      `    tensor_shape {\n      dim {\n        size: -1\n      }\n      dim {\n        size: 1\n` +
+      `      }\n    }\n  }\n}\n`,
+  )
+  .join('')
+  .concat('method_name: "tensorflow/serving/predict"\n');
+
+describe.each(['express', 'fastify'] as const)(
+  'Classify and Regress over REST on %s',
+  (platform) => {
+    let started: Awaited<ReturnType<typeof startExampleModels>>;
+    let url: string;
+    const classify = (body: string, path = 'default') =>
+      post(`${url}/v1/models/${path}:classify`, body, 'application/json');
+    const regress = (body: string, path = 'default') =>
+      post(`${url}/v1/models/${path}:regress`, body, 'application/json');
+
+    beforeAll(async () => {
+      started = await startExampleModels(platform, false);
+      url = started.serving.url;
+    });
+
+    afterAll(async () => {
+      await started.serving.app.close();
+      await started.cleanup();
+    });
+
+    it("gives TF Serving's documented answers on half_plus_two, byte for byte", async () => {
+      const c = await classify('{"signature_name": "classify_x_to_y", "examples": [{"x": 2.0}]}');
+      expect(c.status).toBe(200);
+      expect(c.contentType).toMatch(/^application\/json/);
+      expect(c.text).toBe('{\n    "results": [[["", 3.0]]\n    ]\n}');
+      expect(c.json).toEqual({ results: [[['', 3.0]]] });
+
+      const r = await regress('{"signature_name": "regress_x_to_y", "examples": [{"x": 2.0}]}');
+      expect(r.status).toBe(200);
+      expect(r.text).toBe('{\n    "results": [3.0]\n}');
+
+      const two = await classify(
+        '{"signature_name": "classify_x_to_y", "examples": [{"x": 1.0}, {"x": 2.0}]}',
+      );
+      expect(two.text).toBe('{\n    "results": [[["", 2.5]], [["", 3.0]]\n    ]\n}');
+      const y2 = await regress('{"signature_name": "regress_x_to_y2", "examples": [{"x": 2.0}]}');
+      expect(y2.json).toEqual({ results: [4.0] });
+    });
+
+    it('serves versions and labels, and signatures with classes and scores', async () => {
+      const body = '{"signature_name": "regress_x_to_y", "examples": [{"x": 4.0}]}';
+      expect((await regress(body, 'default/versions/123')).json).toEqual({ results: [4.0] });
+      expect((await regress(body, 'default/labels/stable')).json).toEqual({ results: [4.0] });
+      const classes = await classify(
+        '{"signature_name": "classify_x_to_classes", "examples": [{"x": 2.0}, {"x": 0.5}]}',
+      );
+      expect(classes.text).toBe(
+        '{\n    "results": [[["half_plus_two", 3.0], ["half_plus_three", 4.0]], ' +
+          '[["half_plus_two", 2.25], ["half_plus_three", 3.25]]\n    ]\n}',
+      );
+    });
+
+    it('classifies and regresses on TF2 signatures labelled predict', async () => {
+      const c = await classify(
+        '{"signature_name": "classify_x_to_y", "examples": [{"x": 2.0}]}',
+        'tf2',
+      );
+      expect(c.json).toEqual({ results: [[['', 3.0]]] });
+      const r = await regress(
+        '{"signature_name": "regress_x_to_y", "examples": [{"x": 2.0}]}',
+        'tf2',
+      );
+      expect(r.json).toEqual({ results: [3.0] });
+      const wrong = await classify(
+        '{"signature_name": "regress_x_to_y", "examples": [{"x": 2.0}]}',
+        'tf2',
+      );
+      expect(wrong.status).toBe(400);
+      expect(wrong.json.error).toMatch(
+        /^Expected classification signature outputs to contain at least one of "classes" or "scores"\. Signature was: inputs \{\n {2}key: "inputs"\n/,
+      );
+    });
+
+    it('merges the context into every example, the example winning, and passes every feature kind', async () => {
+      const r = await regress(
+        '{"signature_name": "regress_x_to_y", "context": {"x": 4.0, "tag": "ctx"}, ' +
+          '"examples": [{}, {"x": 1.0, "ids": [1, -2], "raw": {"b64": "aGk="}, "flag": true, "none": []}]}',
+      );
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ results: [4.0, 2.5] });
+      const fed = started.loader.executors.flatMap((e) => e.fed).at(-1)!;
+      expect(fed).toHaveLength(2);
+    });
+
+    it.each([
+      [
+        '{"examples": [{"x": 2.0}]}',
+        'classify',
+        `No classification inputs found in SignatureDef: ${SERVING_DEFAULT_DEBUG}`,
+      ],
+      [
+        '{"signature_name": "regress_x_to_y", "examples": [{"x": 2.0}]}',
+        'classify',
+        'Expected classification signature method_name to be tensorflow/serving/classify. Was: tensorflow/serving/regress',
+      ],
+      [
+        '{"signature_name": "classify_x_to_y", "examples": [{"x": 2.0}]}',
+        'regress',
+        'Expected regression signature method_name to be tensorflow/serving/regress. Was: tensorflow/serving/classify',
+      ],
+      [
+        '{"signature_name": "nope", "examples": [{"x": 2.0}]}',
+        'regress',
+        'No signature was found with the name: nope',
+      ],
+      [
+        '{"signature_name": "regress_two_columns", "examples": [{"x": 2.0}]}',
+        'regress',
+        'Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got [1,2]',
+      ],
+      [
+        '{"signature_name": "regress_x_to_y", "examples": [{"y": 2.0}]}',
+        'regress',
+        'Name: <unknown>, Feature: x (data type: float) is required but could not be found.',
+      ],
+      [
+        '{"signature_name": "regress_x_to_y"}',
+        'regress',
+        `JSON Value: {\n    "signature_name": "regress_x_to_y"\n} When method is classify, key 'examples' is expected and was not found`,
+      ],
+      [
+        '{"examples": {}}',
+        'classify',
+        `JSON Value: {\n    "examples": {}\n} Expecting 'examples' value to be an list/array`,
+      ],
+      [
+        '{"examples": []}',
+        'classify',
+        `JSON Value: {\n    "examples": []\n} 'examples' value is an empty array`,
+      ],
+      ['{"examples": [[1]]}', 'classify', 'Example must be JSON object but got JSON Array'],
+      [
+        '{"context": 1, "examples": [{}]}',
+        'classify',
+        'Example must be JSON object but got JSON Number',
+      ],
+      [
+        '{"examples": [{"x": null}]}',
+        'classify',
+        'Feature: x has element with unexpected JSON type: Null',
+      ],
+      [
+        '{"examples": [{"x": [[1]]}]}',
+        'classify',
+        'Feature: x has element with unexpected JSON type: Array',
+      ],
+      [
+        '{"examples": [{"x": [1.5, 2]}]}',
+        'regress',
+        'Unexpected element type in feature: x expecting type: float',
+      ],
+      [
+        '{"examples": [{"x": 18446744073709551615}]}',
+        'regress',
+        'Feature: x has uint64_t element. Only int64_t is supported.',
+      ],
+      ['{"examples": [{"x": {"b64": "!"}}]}', 'regress', 'Unable to base64 decode'],
+      [
+        '{"signature_name": 1, "examples": [{}]}',
+        'regress',
+        `JSON Value: {\n    "signature_name": 1,\n    "examples": [\n        {}\n    ]\n} not formatted correctly. 'signature_name' key must be a string value.`,
+      ],
+      ['[', 'regress', 'JSON Parse error: Invalid value. at offset: 1'],
+    ])("answers %s to :%s with 400 and TF Serving's message", async (body, verb, message) => {
+      const res = await (verb === 'classify' ? classify(body) : regress(body));
+      expect(res.status).toBe(400);
+      expect(res.json).toEqual({ error: message });
+    });
+
+    it('reads the whole body before looking the model up, then answers 404 or 400 as TF Serving', async () => {
+      const bad = await regress('{}', 'nope');
+      expect(bad.status).toBe(400);
+      expect(bad.json.error).toMatch(/key 'examples' is expected and was not found$/);
+      const body = '{"examples": [{"x": 2.0}]}';
+      expect(await regress(body, 'nope')).toMatchObject({
+        status: 404,
+        json: { error: 'Servable not found for request: Latest(nope)' },
+      });
+      expect(await regress(body, 'default/versions/7')).toMatchObject({
+        status: 404,
+        json: { error: 'Servable not found for request: Specific(default, 7)' },
+      });
+      expect(await regress(body, 'default/labels/nope')).toMatchObject({
+        status: 400,
+        json: { error: 'Unrecognized servable version label: nope' },
+      });
+      const floatInput = await regress(
+        '{"signature_name": "regress_x2_to_y3", "examples": [{"x": 1.0}]}',
+      );
+      expect(floatInput.status).toBe(400);
+      expect(floatInput.json.error).toMatch(/input 'inputs' expects dtype float32, got string/);
+    });
+  },
+);
+
+describeIfPresent(REFERENCE_PROTOS)('Classify, Regress and MultiInference over gRPC', () => {
+  let started: Awaited<ReturnType<typeof startExampleModels>>;
+  let client: ReturnType<typeof makeClient>;
+  const exampleOf = (x: number, more: object = {}) => ({
+    features: { feature: { x: { float_list: { value: [x] } }, ...more } },
+  });
+  const list = (...xs: number[]) => ({ example_list: { examples: xs.map((x) => exampleOf(x)) } });
+  const spec = (signature_name: string, name = 'default') => ({ name, signature_name });
+
+  beforeAll(async () => {
+    started = await startExampleModels('express', true);
+    client = makeClient(
+      REFERENCE_PROTOS,
+      ['tensorflow_serving/apis/prediction_service.proto'],
+      'tensorflow.serving.PredictionService',
+      started.serving.grpcAddress!,
+    );
+  });
+
+  afterAll(async () => {
+    client.close();
+    await started.serving.app.close();
+    await started.cleanup();
+  });
+
+  it.each(['default', 'tf2'])("gives TF Serving's test answers on %s", async (model) => {
+    const c = await call(client, 'Classify', {
+      model_spec: spec('classify_x_to_y', model),
+      input: list(2),
+    });
+    expect(c.result.classifications).toEqual([{ classes: [{ label: '', score: 3 }] }]);
+    expect(c.model_spec).toMatchObject({
+      name: model,
+      signature_name: 'classify_x_to_y',
+      version: { value: '123' },
+    });
+
+    const r = await call(client, 'Regress', {
+      model_spec: spec('regress_x_to_y', model),
+      input: list(2),
+    });
+    expect(r.result.regressions).toEqual([{ value: 3 }]);
+    expect(r.model_spec).toMatchObject({
+      name: model,
+      signature_name: 'regress_x_to_y',
+      version: { value: '123' },
+    });
+
+    const m = await call(client, 'MultiInference', {
+      tasks: [
+        { model_spec: spec('regress_x_to_y', model), method_name: 'tensorflow/serving/regress' },
+        { model_spec: spec('classify_x_to_y', model), method_name: 'tensorflow/serving/classify' },
+      ],
+      input: list(2),
+    });
+    expect(m.results).toHaveLength(2);
+    expect(m.results[0].regression_result.regressions).toEqual([{ value: 3 }]);
+    expect(m.results[1].classification_result.classifications).toEqual([
+      { classes: [{ label: '', score: 3 }] },
+    ]);
+    expect(m.results.map((result: any) => result.model_spec)).toMatchObject([
+      { name: model, signature_name: 'regress_x_to_y', version: { value: '123' } },
+      { name: model, signature_name: 'classify_x_to_y', version: { value: '123' } },
+    ]);
+  });
+
+  it('merges the context, keeps every feature kind, resolves labels and the default signature', async () => {
+    const r = await call(client, 'Regress', {
+      model_spec: { name: 'default', signature_name: 'regress_x_to_y', version_label: 'stable' },
+      input: {
+        example_list_with_context: {
+          context: exampleOf(4, { tag: { bytes_list: { value: [Buffer.from('ctx')] } } }),
+          examples: [
+            {
+              features: { feature: { ids: { int64_list: { value: ['9007199254740993', '-1'] } } } },
+            },
+            exampleOf(1),
+          ],
+        },
+      },
+    });
+    expect(r.result.regressions).toEqual([{ value: 4 }, { value: 2.5 }]);
+    expect(r.model_spec).toMatchObject({ name: 'default', version: { value: '123' } });
+
+    const classes = await call(client, 'Classify', {
+      model_spec: spec('classify_x_to_classes'),
+      input: list(2),
+    });
+    expect(classes.result.classifications).toEqual([
+      {
+        classes: [
+          { label: 'half_plus_two', score: 3 },
+          { label: 'half_plus_three', score: 4 },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    ['Classify', { input: list(2) }, GrpcStatus.INVALID_ARGUMENT, 'Missing ModelSpec'],
+    [
+      'Classify',
+      { model_spec: spec('classify_x_to_y'), input: {} },
+      GrpcStatus.INVALID_ARGUMENT,
+      'Input is empty.',
+    ],
+    [
+      'Regress',
+      { model_spec: spec('regress_x_to_y'), input: { example_list: { examples: [] } } },
+      GrpcStatus.INVALID_ARGUMENT,
+      'Input is empty.',
+    ],
+    [
+      'Regress',
+      { model_spec: spec('regress_x_to_y', 'nope'), input: list(2) },
+      GrpcStatus.NOT_FOUND,
+      'Servable not found for request: Latest(nope)',
+    ],
+    [
+      'Regress',
+      { model_spec: spec('nope'), input: list(2) },
+      GrpcStatus.INVALID_ARGUMENT,
+      'No signature was found with the name: nope',
+    ],
+    [
+      'Classify',
+      { model_spec: spec('regress_x_to_y'), input: list(2) },
+      GrpcStatus.INVALID_ARGUMENT,
+      'Expected classification signature method_name to be tensorflow/serving/classify. Was: tensorflow/serving/regress',
+    ],
+    [
+      'MultiInference',
+      { tasks: [], input: list(2) },
+      GrpcStatus.INVALID_ARGUMENT,
+      'ModelSpec has no name specified.',
+    ],
+    [
+      'MultiInference',
+      {
+        tasks: [
+          { model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/regress' },
+          {
+            model_spec: spec('classify_x_to_y', 'tf2'),
+            method_name: 'tensorflow/serving/classify',
+          },
+        ],
+        input: list(2),
+      },
+      GrpcStatus.INVALID_ARGUMENT,
+      'All ModelSpecs in a MultiInferenceRequest must access the same model name.',
+    ],
+    [
+      'MultiInference',
+      {
+        tasks: [
+          { model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/regress' },
+          { model_spec: { signature_name: 'x' }, method_name: 'tensorflow/serving/regress' },
+        ],
+        input: list(2),
+      },
+      GrpcStatus.INVALID_ARGUMENT,
+      'Found ModelSpec with an empty model name.',
+    ],
+    [
+      'MultiInference',
+      {
+        tasks: [
+          { model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/regress' },
+          { model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/classify' },
+        ],
+        input: list(2),
+      },
+      GrpcStatus.INVALID_ARGUMENT,
+      'Duplicate evaluation of signature: regress_x_to_y',
+    ],
+    [
+      'MultiInference',
+      {
+        tasks: [{ model_spec: spec('nope'), method_name: 'tensorflow/serving/regress' }],
+        input: list(2),
+      },
+      GrpcStatus.INVALID_ARGUMENT,
+      'Requested signature not found in model graph: nope',
+    ],
+    [
+      'MultiInference',
+      {
+        tasks: [{ model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/predict' }],
+        input: list(2),
+      },
+      GrpcStatus.UNIMPLEMENTED,
+      'Unsupported signature method_name: tensorflow/serving/predict',
+    ],
+    [
+      'MultiInference',
+      {
+        tasks: [{ model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/regress' }],
+        input: {},
+      },
+      GrpcStatus.INVALID_ARGUMENT,
+      'Input is empty.',
+    ],
+  ])('fails %s %j with code %i: %s', async (method, request, code, details) => {
+    expect(await callError(client, method, request)).toEqual({ code, details });
+  });
+});

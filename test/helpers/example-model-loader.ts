@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import {
+  InvalidInputError,
+  type LoadContext,
+  ModelExecutor,
+  ModelLoader,
+  type SignatureMap,
+  type TensorData,
+  type TensorSpec,
+} from 'nest-model-serving';
+import { PROTOS_DIR } from '../../libs/model-serving/src/grpc/protos/proto-path.js';
+import { REFERENCE_PROTOS } from './grpc-client.js';
+
+let example: protobuf.Type | undefined;
+
+/** `tensorflow.Example` from TensorFlow's reference protos when present, else the project's. */
+function exampleType(): protobuf.Type {
+  if (!example) {
+    const dir = existsSync(REFERENCE_PROTOS) ? REFERENCE_PROTOS : PROTOS_DIR;
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => join(dir, target);
+    root.loadSync('tensorflow/core/example/example.proto', { keepCase: true });
+    example = root.lookupType('tensorflow.Example');
+  }
+  return example;
+}
+
+interface FeatureObject {
+  float_list?: { value?: number[] };
+  int64_list?: { value?: string[] };
+  bytes_list?: { value?: Uint8Array[] };
+}
+
+/**
+ * Feature `x` of each serialized example, as half_plus_two's `ParseExample` reads it: a
+ * required float, with TensorFlow's messages when it is missing or of another kind.
+ */
+function readX(serialized: readonly Uint8Array[]): number[] {
+  return serialized.map((bytes, i) => {
+    const decoded = exampleType().toObject(exampleType().decode(bytes), { longs: String }) as {
+      features?: { feature?: Record<string, FeatureObject> };
+    };
+    const x = decoded.features?.feature?.['x'];
+    if (!x) {
+      throw new InvalidInputError(
+        `Name: <unknown>, Feature: x (data type: float) is required but could not be found.`,
+      );
+    }
+    const value = x.float_list?.value?.[0];
+    if (value === undefined) {
+      const kind = x.int64_list ? 'int64' : x.bytes_list ? 'string' : 'float';
+      throw new InvalidInputError(
+        `Name: <unknown>, Key: x, Index: ${i}.  Data types don't match. Data type: ${kind} but expected type: float`,
+      );
+    }
+    return value;
+  });
+}
+
+const float = (name: string, shape: number[] = [-1, 1]): TensorSpec => ({
+  name,
+  dtype: 'float32',
+  shape,
+});
+/** The serialized-examples input of half_plus_two's classify/regress signatures (unknown rank). */
+const EXAMPLES: TensorSpec = { name: 'tf_example:0', dtype: 'string' };
+
+function signatures(tf2: boolean): SignatureMap {
+  // TF2 exports label every signature predict; TF Serving still classifies and regresses on them.
+  const method = (m: string) => `tensorflow/serving/${tf2 ? 'predict' : m}`;
+  return {
+    serving_default: {
+      methodName: method('predict'),
+      inputs: { x: float('x:0') },
+      outputs: { y: float('y:0') },
+    },
+    classify_x_to_y: {
+      methodName: method('classify'),
+      inputs: { inputs: EXAMPLES },
+      outputs: { scores: float('y:0') },
+    },
+    regress_x_to_y: {
+      methodName: method('regress'),
+      inputs: { inputs: EXAMPLES },
+      outputs: { outputs: float('y:0') },
+    },
+    regress_x_to_y2: {
+      methodName: method('regress'),
+      inputs: { inputs: EXAMPLES },
+      outputs: { outputs: float('y2:0') },
+    },
+    regress_x2_to_y3: {
+      methodName: method('regress'),
+      inputs: { inputs: float('x2:0') },
+      outputs: { outputs: float('y3:0') },
+    },
+    // Not in half_plus_two: a classifier with labels, and a regressor answering two columns.
+    classify_x_to_classes: {
+      methodName: method('classify'),
+      inputs: { inputs: EXAMPLES },
+      outputs: {
+        classes: { name: 'classes:0', dtype: 'string', shape: [-1, 2] },
+        scores: float('scores:0', [-1, 2]),
+      },
+    },
+    regress_two_columns: {
+      methodName: method('regress'),
+      inputs: { inputs: EXAMPLES },
+      outputs: { outputs: float('y:0', [-1, 2]) },
+    },
+  };
+}
+
+const column = (values: number[], width = 1): TensorData => ({
+  dtype: 'float32',
+  shape: [values.length / width, width],
+  data: Float32Array.from(values),
+});
+
+/** y = 0.5·x + 2 (half_plus_two), computed from what each signature is fed. */
+class HalfPlusTwoExecutor extends ModelExecutor {
+  readonly backend = 'js';
+  readonly signatures: SignatureMap;
+  /** The serialized examples of every classify/regress run, for tests to inspect. */
+  readonly fed: Uint8Array[][] = [];
+
+  constructor(tf2: boolean) {
+    super();
+    this.signatures = signatures(tf2);
+  }
+
+  run(
+    key: string,
+    inputs: Readonly<Record<string, TensorData>>,
+    outputs?: readonly string[],
+  ): Promise<Record<string, TensorData>> {
+    const all = this.compute(key, inputs);
+    const wanted = outputs ?? Object.keys(all);
+    return Promise.resolve(Object.fromEntries(wanted.map((alias) => [alias, all[alias]!])));
+  }
+
+  private compute(
+    key: string,
+    inputs: Readonly<Record<string, TensorData>>,
+  ): Record<string, TensorData> {
+    const floats = (alias: string) => Array.from(inputs[alias]!.data as Float32Array);
+    if (key === 'serving_default') return { y: column(floats('x').map((x) => 0.5 * x + 2)) };
+    if (key === 'regress_x2_to_y3')
+      return { outputs: column(floats('inputs').map((x) => 0.5 * x + 3)) };
+    const serialized = inputs['inputs']!.data as Uint8Array[];
+    this.fed.push([...serialized]);
+    const xs = readX(serialized);
+    switch (key) {
+      case 'classify_x_to_y':
+        return { scores: column(xs.map((x) => 0.5 * x + 2)) };
+      case 'regress_x_to_y':
+        return { outputs: column(xs.map((x) => 0.5 * x + 2)) };
+      case 'regress_x_to_y2':
+        return { outputs: column(xs.map((x) => 0.5 * x + 3)) };
+      case 'regress_two_columns':
+        return {
+          outputs: column(
+            xs.flatMap((x) => [x, x]),
+            2,
+          ),
+        };
+      default: {
+        const labels = ['half_plus_two', 'half_plus_three'].map((l) => new TextEncoder().encode(l));
+        return {
+          classes: { dtype: 'string', shape: [xs.length, 2], data: xs.flatMap(() => labels) },
+          scores: column(
+            xs.flatMap((x) => [0.5 * x + 2, 0.5 * x + 3]),
+            2,
+          ),
+        };
+      }
+    }
+  }
+
+  dispose(): void {}
+}
+
+/**
+ * Loads models named `default` (TF1-style method names, like TF Serving's
+ * saved_model_half_plus_two_cpu served as `default`) and `tf2` (every method `predict`, like
+ * its TF2 export) from any version directory: an executor that really parses the serialized
+ * `tensorflow.Example`s it is fed, with protobufjs.
+ */
+export class ExampleModelLoader extends ModelLoader {
+  readonly format = 'half-plus-two-examples';
+  readonly executors: HalfPlusTwoExecutor[] = [];
+
+  detect(context: LoadContext): boolean {
+    return context.modelName === 'default' || context.modelName === 'tf2';
+  }
+
+  load(context: LoadContext): Promise<ModelExecutor> {
+    const executor = new HalfPlusTwoExecutor(context.modelName === 'tf2');
+    this.executors.push(executor);
+    return Promise.resolve(executor);
+  }
+}
