@@ -1,36 +1,28 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { ExampleModelLoader } from './helpers/example-model-loader.js';
+import {
+  decodeExampleObject,
+  ExampleModelLoader,
+  exampleModelDirs,
+} from './helpers/example-model-loader.js';
 import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { post } from './helpers/http.js';
-import { tempDir } from './helpers/model-dirs.js';
-import { describeIfPresent } from './helpers/paths.js';
+import { describeIfPresent, SHARED } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
-/** Version 123 of `default` (TF1-style method names) and `tf2` (all `predict`), label `stable`. */
+/** The example models (`default` with TF1-style method names, `tf2` all `predict`) served. */
 async function startExampleModels(
   platform: 'express' | 'fastify',
   grpc: boolean,
 ): Promise<{ serving: ServingApp; loader: ExampleModelLoader; cleanup: () => Promise<void> }> {
-  const base = await tempDir('examples');
-  for (const model of ['default', 'tf2']) {
-    await mkdir(join(base.path, model, '123'), { recursive: true });
-  }
+  const { models, cleanup } = await exampleModelDirs();
   const loader = new ExampleModelLoader();
   const serving = await startServingApp(
-    {
-      pollIntervalMs: 0,
-      loaders: [loader],
-      models: [
-        { name: 'default', basePath: join(base.path, 'default'), versionLabels: { stable: 123 } },
-        { name: 'tf2', basePath: join(base.path, 'tf2') },
-      ],
-    },
+    { pollIntervalMs: 0, loaders: [loader], models },
     platform,
     { grpc },
   );
-  return { serving, loader, cleanup: base.cleanup };
+  return { serving, loader, cleanup };
 }
 
 /** half_plus_two's `serving_default` as TensorFlow's `SignatureDef::DebugString()` prints it. */
@@ -127,8 +119,18 @@ describe.each(['express', 'fastify'] as const)(
       );
       expect(r.status).toBe(200);
       expect(r.json).toEqual({ results: [4.0, 2.5] });
-      const fed = started.loader.executors.flatMap((e) => e.fed).at(-1)!;
-      expect(fed).toHaveLength(2);
+      const fed = started.loader.executors.find((e) => e.model === 'default')!.fed.at(-1)!;
+      expect(fed.map((bytes) => decodeExampleObject(bytes).features?.feature)).toEqual([
+        { x: { float_list: { value: [4] } }, tag: { bytes_list: { value: [Buffer.from('ctx')] } } },
+        {
+          x: { float_list: { value: [1] } },
+          tag: { bytes_list: { value: [Buffer.from('ctx')] } },
+          ids: { int64_list: { value: ['1', '-2'] } },
+          raw: { bytes_list: { value: [Buffer.from('hi')] } },
+          flag: { int64_list: { value: ['1'] } },
+          none: {},
+        },
+      ]);
     });
 
     it.each([
@@ -207,7 +209,7 @@ describe.each(['express', 'fastify'] as const)(
       [
         '{"signature_name": 1, "examples": [{}]}',
         'regress',
-        `JSON Value: {\n    "signature_name": 1,\n    "examples": [\n        {}\n    ]\n} not formatted correctly. 'signature_name' key must be a string value.`,
+        `JSON Value: {\n    "signature_name": 1,\n    "examples": [{}]\n} not formatted correctly. 'signature_name' key must be a string value.`,
       ],
       ['[', 'regress', 'JSON Parse error: Invalid value. at offset: 1'],
     ])("answers %s to :%s with 400 and TF Serving's message", async (body, verb, message) => {
@@ -446,5 +448,92 @@ describeIfPresent(REFERENCE_PROTOS)('Classify, Regress and MultiInference over g
     ],
   ])('fails %s %j with code %i: %s', async (method, request, code, details) => {
     expect(await callError(client, method, request)).toEqual({ code, details });
+  });
+});
+
+const TF_SERVING = join(SHARED, 'testdata', 'tf-serving');
+
+describeIfPresent(TF_SERVING)("TF Serving's own half_plus_two SavedModels (TF1 and TF2)", () => {
+  let serving: ServingApp;
+  let client: ReturnType<typeof makeClient>;
+  const input = {
+    example_list: { examples: [{ features: { feature: { x: { float_list: { value: [2] } } } } }] },
+  };
+
+  beforeAll(async () => {
+    serving = await startServingApp(
+      {
+        pollIntervalMs: 0,
+        models: [
+          { name: 'default', basePath: join(TF_SERVING, 'saved_model_half_plus_two_cpu') },
+          { name: 'tf2', basePath: join(TF_SERVING, 'saved_model_half_plus_two_tf2_cpu') },
+        ],
+      },
+      'express',
+      { grpc: true },
+    );
+    client = makeClient(
+      REFERENCE_PROTOS,
+      ['tensorflow_serving/apis/prediction_service.proto'],
+      'tensorflow.serving.PredictionService',
+      serving.grpcAddress!,
+    );
+  });
+
+  afterAll(async () => {
+    client.close();
+    await serving.app.close();
+  });
+
+  it.each(['default', 'tf2'])("gives TF Serving's documented REST answers on %s", async (model) => {
+    const send = (verb: string, body: string) =>
+      post(`${serving.url}/v1/models/${model}:${verb}`, body, 'application/json');
+    const c = await send(
+      'classify',
+      '{"signature_name": "classify_x_to_y", "examples": [{"x": 2.0}]}',
+    );
+    expect(c.text).toBe('{\n    "results": [[["", 3.0]]\n    ]\n}');
+    const r = await send(
+      'regress',
+      '{"signature_name": "regress_x_to_y", "examples": [{"x": 2.0}]}',
+    );
+    expect(r.text).toBe('{\n    "results": [3.0]\n}');
+    const two = await send(
+      'classify',
+      '{"signature_name": "classify_x_to_y", "examples": [{"x": 1.0}, {"x": 2.0}]}',
+    );
+    expect(two.json).toEqual({ results: [[['', 2.5]], [['', 3.0]]] });
+    const context = await send(
+      'regress',
+      '{"signature_name": "regress_x_to_y2", "context": {"x": 4.0}, "examples": [{}, {"x": 1.0}]}',
+    );
+    expect(context.json).toEqual({ results: [5.0, 3.5] });
+  });
+
+  it.each(['default', 'tf2'])("gives TF Serving's gRPC test answers on %s", async (model) => {
+    const spec = (signature_name: string) => ({ name: model, signature_name });
+    const echoed = (signature_name: string) => ({
+      ...spec(signature_name),
+      version: { value: '123' },
+    });
+    const c = await call(client, 'Classify', { model_spec: spec('classify_x_to_y'), input });
+    expect(c.result.classifications).toEqual([{ classes: [{ label: '', score: 3 }] }]);
+    expect(c.model_spec).toMatchObject(echoed('classify_x_to_y'));
+    const r = await call(client, 'Regress', { model_spec: spec('regress_x_to_y'), input });
+    expect(r.result.regressions).toEqual([{ value: 3 }]);
+    expect(r.model_spec).toMatchObject(echoed('regress_x_to_y'));
+    const m = await call(client, 'MultiInference', {
+      tasks: [
+        { model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/regress' },
+        { model_spec: spec('classify_x_to_y'), method_name: 'tensorflow/serving/classify' },
+      ],
+      input,
+    });
+    expect(m.results[0].regression_result.regressions).toEqual([{ value: 3 }]);
+    expect(m.results[1].classification_result.classifications[0].classes[0].score).toBe(3);
+    expect(m.results.map((result: any) => result.model_spec)).toMatchObject([
+      echoed('regress_x_to_y'),
+      echoed('classify_x_to_y'),
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import protobuf from 'protobufjs';
 import {
   InvalidInputError,
@@ -10,8 +12,12 @@ import {
   type TensorData,
   type TensorSpec,
 } from 'nest-model-serving';
+import { resolveOptions } from '../../libs/model-serving/src/config/resolve-options.js';
 import { PROTOS_DIR } from '../../libs/model-serving/src/grpc/protos/proto-path.js';
+import { InferenceService } from '../../libs/model-serving/src/models/inference.service.js';
+import { ModelRegistry } from '../../libs/model-serving/src/models/model.registry.js';
 import { REFERENCE_PROTOS } from './grpc-client.js';
+import { tempDir } from './model-dirs.js';
 
 let example: protobuf.Type | undefined;
 
@@ -27,10 +33,17 @@ function exampleType(): protobuf.Type {
   return example;
 }
 
-interface FeatureObject {
+export interface FeatureObject {
   float_list?: { value?: number[] };
   int64_list?: { value?: string[] };
   bytes_list?: { value?: Uint8Array[] };
+}
+
+/** A serialized example decoded with protobufjs (int64 as strings, bytes as Buffers). */
+export function decodeExampleObject(bytes: Uint8Array): {
+  features?: { feature?: Record<string, FeatureObject> };
+} {
+  return exampleType().toObject(exampleType().decode(bytes), { longs: String });
 }
 
 /**
@@ -39,10 +52,7 @@ interface FeatureObject {
  */
 function readX(serialized: readonly Uint8Array[]): number[] {
   return serialized.map((bytes, i) => {
-    const decoded = exampleType().toObject(exampleType().decode(bytes), { longs: String }) as {
-      features?: { feature?: Record<string, FeatureObject> };
-    };
-    const x = decoded.features?.feature?.['x'];
+    const x = decodeExampleObject(bytes).features?.feature?.['x'];
     if (!x) {
       throw new InvalidInputError(
         `Name: <unknown>, Feature: x (data type: float) is required but could not be found.`,
@@ -66,50 +76,28 @@ const float = (name: string, shape: number[] = [-1, 1]): TensorSpec => ({
 });
 /** The serialized-examples input of half_plus_two's classify/regress signatures (unknown rank). */
 const EXAMPLES: TensorSpec = { name: 'tf_example:0', dtype: 'string' };
+type Specs = Record<string, TensorSpec>;
 
 function signatures(tf2: boolean): SignatureMap {
   // TF2 exports label every signature predict; TF Serving still classifies and regresses on them.
-  const method = (m: string) => `tensorflow/serving/${tf2 ? 'predict' : m}`;
+  const sig = (method: string, inputs: Specs, outputs: Specs) => ({
+    methodName: `tensorflow/serving/${tf2 ? 'predict' : method}`,
+    inputs,
+    outputs,
+  });
+  const examples = { inputs: EXAMPLES };
   return {
-    serving_default: {
-      methodName: method('predict'),
-      inputs: { x: float('x:0') },
-      outputs: { y: float('y:0') },
-    },
-    classify_x_to_y: {
-      methodName: method('classify'),
-      inputs: { inputs: EXAMPLES },
-      outputs: { scores: float('y:0') },
-    },
-    regress_x_to_y: {
-      methodName: method('regress'),
-      inputs: { inputs: EXAMPLES },
-      outputs: { outputs: float('y:0') },
-    },
-    regress_x_to_y2: {
-      methodName: method('regress'),
-      inputs: { inputs: EXAMPLES },
-      outputs: { outputs: float('y2:0') },
-    },
-    regress_x2_to_y3: {
-      methodName: method('regress'),
-      inputs: { inputs: float('x2:0') },
-      outputs: { outputs: float('y3:0') },
-    },
+    serving_default: sig('predict', { x: float('x:0') }, { y: float('y:0') }),
+    classify_x_to_y: sig('classify', examples, { scores: float('y:0') }),
+    regress_x_to_y: sig('regress', examples, { outputs: float('y:0') }),
+    regress_x_to_y2: sig('regress', examples, { outputs: float('y2:0') }),
+    regress_x2_to_y3: sig('regress', { inputs: float('x2:0') }, { outputs: float('y3:0') }),
     // Not in half_plus_two: a classifier with labels, and a regressor answering two columns.
-    classify_x_to_classes: {
-      methodName: method('classify'),
-      inputs: { inputs: EXAMPLES },
-      outputs: {
-        classes: { name: 'classes:0', dtype: 'string', shape: [-1, 2] },
-        scores: float('scores:0', [-1, 2]),
-      },
-    },
-    regress_two_columns: {
-      methodName: method('regress'),
-      inputs: { inputs: EXAMPLES },
-      outputs: { outputs: float('y:0', [-1, 2]) },
-    },
+    classify_x_to_classes: sig('classify', examples, {
+      classes: { name: 'classes:0', dtype: 'string', shape: [-1, 2] },
+      scores: float('scores:0', [-1, 2]),
+    }),
+    regress_two_columns: sig('regress', examples, { outputs: float('y:0', [-1, 2]) }),
   };
 }
 
@@ -126,9 +114,9 @@ class HalfPlusTwoExecutor extends ModelExecutor {
   /** The serialized examples of every classify/regress run, for tests to inspect. */
   readonly fed: Uint8Array[][] = [];
 
-  constructor(tf2: boolean) {
+  constructor(readonly model: string) {
     super();
-    this.signatures = signatures(tf2);
+    this.signatures = signatures(model === 'tf2');
   }
 
   run(
@@ -197,8 +185,39 @@ export class ExampleModelLoader extends ModelLoader {
   }
 
   load(context: LoadContext): Promise<ModelExecutor> {
-    const executor = new HalfPlusTwoExecutor(context.modelName === 'tf2');
+    const executor = new HalfPlusTwoExecutor(context.modelName);
     this.executors.push(executor);
     return Promise.resolve(executor);
   }
+}
+
+/** The example models' directories (version 123 of each) and their config, label `stable`. */
+export async function exampleModelDirs() {
+  const base = await tempDir('examples');
+  for (const model of ['default', 'tf2']) {
+    await mkdir(join(base.path, model, '123'), { recursive: true });
+  }
+  const models = [
+    { name: 'default', basePath: join(base.path, 'default'), versionLabels: { stable: 123 } },
+    { name: 'tf2', basePath: join(base.path, 'tf2') },
+  ];
+  return { models, cleanup: base.cleanup };
+}
+
+/** An `InferenceService` over the example models without a Nest app, for unit specs. */
+export async function startExampleInference() {
+  Logger.overrideLogger(false); // the registry logs every load and unload
+  const dirs = await exampleModelDirs();
+  const loader = new ExampleModelLoader();
+  const options = resolveOptions({ pollIntervalMs: 0, loaders: [loader], models: dirs.models });
+  const registry = new ModelRegistry(options);
+  await registry.reloadConfig(options.models);
+  return {
+    inference: new InferenceService(registry),
+    loader,
+    close: async () => {
+      await registry.close();
+      await dirs.cleanup();
+    },
+  };
 }

@@ -21,6 +21,7 @@ export interface FeatureMessage {
   kind?: string;
 }
 
+/** `tensorflow.Example` as @grpc/proto-loader hands it over. */
 export interface ExampleMessage {
   features?: { feature?: Record<string, FeatureMessage> } | null;
 }
@@ -41,6 +42,7 @@ export interface ExampleRequestMessage {
   input?: InputMessage | null;
 }
 
+/** `MultiInferenceRequest`. */
 export interface MultiInferenceRequestMessage {
   tasks?: { model_spec?: ModelSpecMessage | null; method_name?: string }[];
   input?: InputMessage | null;

@@ -8,6 +8,11 @@ import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { InferenceService } from '../models/inference.service.js';
 import { TF_DTYPE_NAMES, type TensorData } from '../models/tensor-data.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
+import {
+  ClassificationService,
+  type ExampleRequestMessage,
+  type MultiInferenceRequestMessage,
+} from './classification-service.js';
 import { readModelSpec, writeModelSpec, type ModelSpecMessage } from './model-spec.js';
 import { encodeSignatureDefMap } from './signature-def-map.js';
 import {
@@ -44,10 +49,14 @@ export function checkDeadline(call: ServerUnaryCall<unknown, unknown> | undefine
 @Controller()
 @UseFilters(ModelServingGrpcExceptionFilter)
 export class PredictionServiceController {
+  private readonly examples: ClassificationService;
+
   constructor(
     private readonly inference: InferenceService,
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
-  ) {}
+  ) {
+    this.examples = new ClassificationService(inference);
+  }
 
   @GrpcMethod('PredictionService', 'Predict')
   async predict(
@@ -84,6 +93,42 @@ export class PredictionServiceController {
       outputs[alias] = encodeTensorProto(tensor, tfDtype, this.options.grpcTensorContent);
     }
     return { outputs, model_spec: writeModelSpec(result.modelSpec) };
+  }
+
+  @GrpcMethod('PredictionService', 'Classify')
+  async classify(
+    request: ExampleRequestMessage,
+    _metadata: unknown,
+    call?: ServerUnaryCall<unknown, unknown>,
+  ) {
+    checkDeadline(call);
+    const response = await this.examples.classify(request);
+    checkDeadline(call);
+    return response;
+  }
+
+  @GrpcMethod('PredictionService', 'Regress')
+  async regress(
+    request: ExampleRequestMessage,
+    _metadata: unknown,
+    call?: ServerUnaryCall<unknown, unknown>,
+  ) {
+    checkDeadline(call);
+    const response = await this.examples.regress(request);
+    checkDeadline(call);
+    return response;
+  }
+
+  @GrpcMethod('PredictionService', 'MultiInference')
+  async multiInference(
+    request: MultiInferenceRequestMessage,
+    _metadata: unknown,
+    call?: ServerUnaryCall<unknown, unknown>,
+  ) {
+    checkDeadline(call);
+    const response = await this.examples.multiInference(request);
+    checkDeadline(call);
+    return response;
   }
 
   @GrpcMethod('PredictionService', 'GetModelMetadata')

@@ -51,7 +51,11 @@ export class InferenceService {
     const lease = this.registry.acquire(call.model, call);
     try {
       const key = call.signature || DEFAULT_SIGNATURE;
-      const signature = lease.executor.signatures[key];
+      const signatures = lease.executor.signatures;
+      // Only the served (enumerable) signatures: executors may keep internal ones alongside.
+      const signature = Object.prototype.propertyIsEnumerable.call(signatures, key)
+        ? signatures[key]
+        : undefined;
       if (!signature) {
         throw new InvalidInputError(`Serving signature name: "${key}" not found in signature def`);
       }

@@ -3,7 +3,7 @@ import { classifyExamples, regressExamples } from '../../models/examples/example
 import { type InferenceService } from '../../models/inference.service.js';
 import { readExamplesRequest } from './json/classify-regress-request.js';
 import { encodeClassifyResponse } from './json/classify-response.js';
-import { type PredictRequestJson } from './json/predict-request.js';
+import { type JsonObject } from './json/json-value.js';
 import { encodeRegressResponse } from './json/regress-response.js';
 import { type ModelPath } from './tf-serving-path.js';
 
@@ -12,7 +12,8 @@ import { type ModelPath } from './tf-serving-path.js';
  * Serving does: the whole body is read first (`context`, `examples`), then the model, version
  * and signature are looked up, the examples (context merged into each) run, and the results
  * written as `{"results": ...}`.
- * @param request the body as `readPredictRequest` parsed it (JSON and `signature_name` checked).
+ * @param doc the body as `readPredictRequest` parsed it (JSON and `signature_name` checked).
+ * @param signatureName the signature to run (`serving_default` when the body names none).
  * @returns the response body.
  * @throws ModelServingError with TF Serving's messages (see `readExamplesRequest`,
  *   `classifyExamples`, `regressExamples`).
@@ -21,14 +22,15 @@ export async function serveClassifyRegress(
   inference: InferenceService,
   verb: 'classify' | 'regress',
   route: ModelPath,
-  request: PredictRequestJson,
+  doc: JsonObject,
+  signatureName: string,
 ): Promise<string> {
-  const { context, examples } = readExamplesRequest(request.doc);
+  const { context, examples } = readExamplesRequest(doc);
   const call = {
     model: route.name,
     version: route.version,
     label: route.label,
-    signature: request.signatureName,
+    signature: signatureName,
     examples: serializeExamples(examples, context),
   };
   if (verb === 'classify') {

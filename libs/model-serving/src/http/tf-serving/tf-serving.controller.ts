@@ -11,9 +11,9 @@ import {
 } from '@nestjs/common';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { ModelServingHttpExceptionFilter } from '../../errors/http-exception.filter.js';
-import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { ModelRegistry } from '../../models/model.registry.js';
+import { serveClassifyRegress } from './classify-regress.js';
 import { encodeMetadataResponse } from './metadata-json.js';
 import { decodePredictInputs, readPredictRequest } from './json/predict-request.js';
 import { encodePredictResponse } from './json/predict-response.js';
@@ -78,9 +78,7 @@ export function createTfServingController(normalized: string): Type {
       if (route.kind !== 'prediction')
         throw new InvalidInputError(`Malformed request: ${req.method} ${req.url}`);
       if (route.verb !== 'predict') {
-        throw new UnimplementedError(
-          `${route.verb} is served for SavedModels with tf.Example signatures, not for model '${route.name}'`,
-        );
+        return serveClassifyRegress(this.inference, route.verb, route, doc, signatureName);
       }
       let format: 'row' | 'columnar' = 'row';
       const result = await this.inference.predict({

@@ -1,7 +1,11 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { type InferenceService, type ResolvedModelSpec } from '../inference.service.js';
+import {
+  type InferenceService,
+  type PredictResult,
+  type ResolvedModelSpec,
+} from '../inference.service.js';
 import { type VersionSelector } from '../served-model.js';
-import { DEFAULT_SIGNATURE, type SignatureDef } from '../signature.js';
+import { DEFAULT_SIGNATURE, type SignatureDef, type SignatureMap } from '../signature.js';
 import { type TensorData } from '../tensor-data.js';
 import { classificationsOf, type ExampleClass, regressionsOf } from './example-results.js';
 import { classifyOutputs, EXAMPLES_INPUT, regressOutputs } from './example-signature.js';
@@ -17,12 +21,14 @@ export interface ExampleCall extends VersionSelector {
   readonly examples: readonly Uint8Array[];
 }
 
+/** What Classify answers: the resolved model spec and the classes of each example. */
 export interface ClassifyResult {
   readonly modelSpec: ResolvedModelSpec;
   /** The classes of each example, in order. */
   readonly results: ExampleClass[][];
 }
 
+/** What Regress answers: the resolved model spec and one value per example. */
 export interface RegressResult {
   readonly modelSpec: ResolvedModelSpec;
   /** One value per example, in order. */
@@ -44,11 +50,7 @@ export async function runOnExamples(
   inference: InferenceService,
   call: { model: string; version: number; signature: string; outputs: readonly string[] },
   examples: readonly Uint8Array[],
-): Promise<{
-  modelSpec: ResolvedModelSpec;
-  signature: SignatureDef;
-  outputs: Record<string, TensorData>;
-}> {
+): Promise<PredictResult> {
   if (examples.length === 0) throw new InvalidInputError('Input is empty.');
   return inference.predict({
     model: call.model,
@@ -59,6 +61,14 @@ export async function runOnExamples(
   });
 }
 
+/**
+ * The signature `key` of a version, if it serves one. Only enumerable keys count: executors may
+ * keep internal signatures under hidden keys, which a client must not reach by name.
+ */
+export function servedSignature(signatures: SignatureMap, key: string): SignatureDef | undefined {
+  return Object.prototype.propertyIsEnumerable.call(signatures, key) ? signatures[key] : undefined;
+}
+
 /** The version a call resolves to and the signature it names, with TF Serving's not-found text. */
 function resolveSignature(
   inference: InferenceService,
@@ -66,7 +76,7 @@ function resolveSignature(
 ): { version: number; key: string; signature: SignatureDef } {
   const metadata = inference.metadata(call.model, call);
   const key = call.signature || DEFAULT_SIGNATURE;
-  const signature = Object.hasOwn(metadata.signatures, key) ? metadata.signatures[key] : undefined;
+  const signature = servedSignature(metadata.signatures, key);
   if (!signature) throw new InvalidInputError(`No signature was found with the name: ${key}`);
   return { version: metadata.version, key, signature };
 }

@@ -2,17 +2,22 @@ import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { PREDICT_METHOD, type SignatureDef } from '../signature.js';
 import { signatureDebugString } from './signature-debug-string.js';
 
-/** TF Serving's method names of tf.Example signatures. */
+/** TF Serving's method name of classify signatures (and of classify tasks). */
 export const CLASSIFY_METHOD = 'tensorflow/serving/classify';
+/** TF Serving's method name of regress signatures (and of regress tasks). */
 export const REGRESS_METHOD = 'tensorflow/serving/regress';
 
 /** What a task does with the examples. */
 export type ExampleTask = 'classify' | 'regress';
 
-/** The aliases TF Serving's classify/regress signatures use (`signature_constants.h`). */
+// The aliases of TensorFlow's `signature_constants.h`.
+/** The input of classify and regress signatures: a 1-D string tensor of serialized examples. */
 export const EXAMPLES_INPUT = 'inputs';
+/** A classify output: [batch, k] string labels. */
 export const CLASSES_OUTPUT = 'classes';
+/** A classify output: [batch, k] float scores. */
 export const SCORES_OUTPUT = 'scores';
+/** The regress output: [batch] or [batch, 1] floats. */
 export const REGRESS_OUTPUT = 'outputs';
 
 const has = (map: object, key: string): boolean => Object.hasOwn(map, key);

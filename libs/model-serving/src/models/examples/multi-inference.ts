@@ -3,7 +3,7 @@ import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { type InferenceService, type ResolvedModelSpec } from '../inference.service.js';
 import { type VersionSelector } from '../served-model.js';
 import { DEFAULT_SIGNATURE } from '../signature.js';
-import { runOnExamples } from './example-inference.js';
+import { runOnExamples, servedSignature } from './example-inference.js';
 import { classificationsOf, type ExampleClass, regressionsOf } from './example-results.js';
 import {
   CLASSIFY_METHOD,
@@ -22,6 +22,7 @@ export interface InferenceTaskCall extends VersionSelector {
   readonly method: string;
 }
 
+/** A MultiInference call: its tasks and the examples they share. */
 export interface MultiInferenceCall {
   readonly tasks: readonly InferenceTaskCall[];
   /** Serialized `tensorflow.Example`s, shared by every task. */
@@ -72,9 +73,7 @@ export async function multiInferExamples(
     const key = task.signature || DEFAULT_SIGNATURE;
     if (seen.has(key)) throw new InvalidInputError(`Duplicate evaluation of signature: ${key}`);
     seen.add(key);
-    const signature = Object.hasOwn(metadata.signatures, key)
-      ? metadata.signatures[key]
-      : undefined;
+    const signature = servedSignature(metadata.signatures, key);
     if (!signature) {
       throw new InvalidInputError(`Requested signature not found in model graph: ${key}`);
     }

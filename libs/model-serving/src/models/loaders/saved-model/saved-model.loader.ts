@@ -11,14 +11,17 @@ import { ensureKernels } from '../../executors/kernel-check.js';
 import { type ModelExecutor } from '../../executors/model.executor.js';
 import { parseExamples } from './parse-examples.js';
 import { type LoadContext, ModelLoader } from '../model.loader.js';
-import { parseCheckpointIndex, type CheckpointIndex } from './checkpoint-index.js';
 import { CheckpointReader } from './checkpoint-reader.js';
+import { readCheckpointIndex } from './read-checkpoint-index.js';
 import { SERVE_TAGS, selectMetaGraph } from './meta-graph.js';
+import { loadNativeSavedModel, selectNativeSavedModel } from './native-saved-model.js';
 import { type ExampleParser, SavedModelExecutor } from './saved-model.executor.js';
+import { runSavedModelWarmup } from './saved-model-warmup.js';
 import { buildServingGraph } from './saved-model-graph.js';
 import { INIT_OP_SIGNATURE } from './signature-specs.js';
 import { TFJS_OPS } from './tfjs-ops.js';
 import { decodeSavedModel } from './tf-protos.js';
+import { type MetaGraphDefMsg } from './tf-messages.js';
 import { unreadable } from './unreadable.js';
 import { weightStream } from './weight-stream.js';
 
@@ -47,7 +50,11 @@ export interface SavedModelLoaderOptions {
 /**
  * TensorFlow SavedModels (TF1 and TF2 exports) on TensorFlow.js, without libtensorflow: reads
  * `saved_model.pb` and the variables checkpoint, rewrites the `serve` MetaGraph into one tfjs
- * graph for all its signatures, and checks at load time that every op it needs can run.
+ * graph for all its signatures, and checks at load time that every op it needs can run. With
+ * `backend: 'tensorflow'` it hands the directory to tfjs-node's `tf.node.loadSavedModel`
+ * instead (best effort, unverified here; `customOps` and `exampleParser` do not apply there).
+ * Either way, the version's warm-up requests (`assets.extra/tf_serving_warmup_requests`) are
+ * replayed before it becomes available, and a failing one fails the load.
  * @publicApi
  */
 export class SavedModelLoader extends ModelLoader {
@@ -88,8 +95,40 @@ export class SavedModelLoader extends ModelLoader {
       },
     );
     const metaGraph = selectMetaGraph(decodeSavedModel(bytes), this.tags);
+    const native = await selectNativeSavedModel(context.backend);
+    const executor = native
+      ? await loadNativeSavedModel(
+          native,
+          context.directory,
+          this.tags,
+          metaGraph.signatureDef ?? {},
+        )
+      : await this.translate(context, metaGraph, where);
+    try {
+      if (executor instanceof SavedModelExecutor) {
+        await ensureKernels(executor, context.backend, where, this.logger);
+      } else {
+        this.logger.log(`${where} runs on tfjs-node's native SavedModel loader (unverified here)`);
+      }
+      // TF Serving replays warm-up requests before the version becomes available.
+      const target = { model: context.modelName, version: context.version };
+      const replayed = await runSavedModelWarmup(executor, context.directory, target);
+      if (replayed > 0) this.logger.log(`${where}: replayed ${replayed} warm-up requests`);
+    } catch (error) {
+      executor.dispose();
+      throw error;
+    }
+    return executor;
+  }
+
+  /** The MetaGraph rewritten into one TensorFlow.js graph with the checkpoint's weights. */
+  private async translate(
+    context: LoadContext,
+    metaGraph: MetaGraphDefMsg,
+    where: string,
+  ): Promise<SavedModelExecutor> {
     const variablesDir = join(context.directory, 'variables');
-    const index = await readIndex(variablesDir);
+    const index = await readCheckpointIndex(variablesDir);
     const serving = buildServingGraph(
       metaGraph,
       index,
@@ -129,32 +168,7 @@ export class SavedModelLoader extends ModelLoader {
       const parsed = this.exampleParser && serving.parsing.has(key);
       if (!parsed && key !== INIT_OP_SIGNATURE) this.logger.warn(`${where}: ${reason}`);
     }
-    try {
-      await ensureKernels(executor, context.backend, where, this.logger);
-    } catch (error) {
-      executor.dispose();
-      throw error;
-    }
     return executor;
-  }
-}
-
-/** Reads `variables/variables.index` if there is one (a model without variables has none). */
-async function readIndex(variablesDir: string): Promise<CheckpointIndex | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(variablesDir, 'variables.index'));
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return undefined;
-    throw unreadable('variables/variables.index', error);
-  }
-  try {
-    return parseCheckpointIndex(bytes);
-  } catch (error) {
-    if (error instanceof ModelLoadError) {
-      throw new ModelLoadError(`variables/variables.index: ${error.message}`, error.code);
-    }
-    throw error;
   }
 }
 
