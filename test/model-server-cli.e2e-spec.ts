@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
@@ -9,7 +9,7 @@ import {
   type ModelServerRun,
   waitForOutput,
 } from './helpers/model-server-process.js';
-import { SAMPLE_MODELS } from './helpers/paths.js';
+import { describeIfPresent, SAMPLE_MODELS, SHARED } from './helpers/paths.js';
 
 async function stop(run: ModelServerRun): Promise<number | null> {
   if (run.child.exitCode === null) run.child.kill('SIGTERM');
@@ -158,3 +158,48 @@ describe('model-server command', () => {
     }
   });
 });
+
+describeIfPresent(join(SHARED, 'testdata', 'tf-serving'))(
+  "model-server on TF Serving's own test model",
+  () => {
+    it("gives TF Serving's documented answers for half_plus_two served as default", async () => {
+      const testdata = join(SHARED, 'testdata', 'tf-serving');
+      const port = await freePort();
+      const run = runModelServer([
+        `--model_base_path=${join(testdata, 'saved_model_half_plus_two_cpu')}`,
+        `--rest_api_port=${port}`,
+        '--rest_api_host=127.0.0.1',
+        '--port=0',
+      ]);
+      const url = `http://127.0.0.1:${port}/v1/models/default`;
+      try {
+        await waitForOutput(run, /REST listening on/);
+        const predict = await post(`${url}:predict`, '{"instances": [1.0, 2.0, 5.0]}');
+        expect(predict.text).toBe('{\n    "predictions": [2.5, 3.0, 4.5\n    ]\n}');
+        const classify = await post(
+          `${url}:classify`,
+          '{"signature_name": "classify_x_to_y", "examples": [{"x": 1.0}, {"x": 2.0}]}',
+        );
+        expect(classify.json).toEqual({ results: [[['', 2.5]], [['', 3]]] });
+        const regress = await post(
+          `${url}:regress`,
+          '{"signature_name": "regress_x_to_y", "examples": [{"x": 1.0}, {"x": 2.0}]}',
+        );
+        expect(regress.json).toEqual({ results: [2.5, 3] });
+        const metadata = await get(`${url}/metadata`);
+        const expected = JSON.parse(
+          await readFile(join(testdata, 'half_plus_two_model_metadata.json'), 'utf8'),
+        ) as unknown;
+        expect(metadata.json).toEqual(expected);
+        const status = await get(url);
+        expect(status.json).toEqual({
+          model_version_status: [
+            { version: '123', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+          ],
+        });
+      } finally {
+        expect(await stop(run)).toBe(0);
+      }
+    });
+  },
+);
