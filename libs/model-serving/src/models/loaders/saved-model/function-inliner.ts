@@ -30,6 +30,11 @@ export class FunctionInliner {
     private readonly ops: OpRegistry,
   ) {}
 
+  /** Whether nodes of `op` call a library function (and are inlined). */
+  calls(op: string): boolean {
+    return CALL_OPS.has(op) || this.library.has(op);
+  }
+
   /** Inlines every call the nodes named in `roots` depend on. */
   inlineReachable(roots: Iterable<string>): void {
     const seen = new Set<string>();
@@ -39,7 +44,7 @@ export class FunctionInliner {
       if (seen.has(name)) continue;
       const node = this.nodes.get(name);
       if (!node) continue;
-      if (CALL_OPS.has(node.op) || this.library.has(node.op)) {
+      if (this.calls(node.op)) {
         // The call's replacement keeps its name: visit it again.
         this.inline(node);
         stack.push(name);

@@ -10,20 +10,9 @@ import { traceRestoreMap } from './restore-map.js';
 import { freezeVariables } from './variable-freezer.js';
 import { buildSignatureGraph } from './signature-graph.js';
 import { signatureSpecs } from './signature-specs.js';
+import { inlineInitOp, initOpRoots, TABLE_OPS, tableInitializer } from './table-initializer.js';
 import { type FunctionDefMsg, type MetaGraphDefMsg } from './tf-messages.js';
 import { referencedFunctions, type TfjsGraph, toTfjsGraph } from './tfjs-graph.js';
-
-/** Ops that create lookup tables. */
-const TABLE_OPS = new Set([
-  'HashTable',
-  'HashTableV2',
-  'MutableHashTable',
-  'MutableHashTableV2',
-  'MutableDenseHashTable',
-  'MutableDenseHashTableV2',
-  'MutableHashTableOfTensors',
-  'MutableHashTableOfTensorsV2',
-]);
 
 /** What serving a MetaGraph with TensorFlow.js takes. */
 export interface ServingGraph {
@@ -48,8 +37,9 @@ function listing(map: ReadonlyMap<string, string[]>): string {
 /**
  * Rewrites a MetaGraph into one TensorFlow.js graph for all its servable signatures: maps
  * variables to checkpoint keys through the restore graph, inlines function calls, freezes
- * variables into constants, cuts and prunes per signature. Unsupported ops and variables
- * without a value are load errors that name them all.
+ * variables into constants, cuts and prunes per signature. Lookup tables the graph uses are
+ * filled by a model initializer made from the init op's filling ops. Unsupported ops and
+ * variables without a value are load errors that name them all.
  */
 export function buildServingGraph(
   metaGraph: MetaGraphDefMsg,
@@ -75,6 +65,11 @@ export function buildServingGraph(
     .filter(([key]) => !unavailable.has(key))
     .flatMap(([, sig]) => Object.values(sig.outputs).map((spec) => parseRef(spec.name).node));
   inliner.inlineReachable(roots);
+  // Lookup tables are filled by the init op: its filling ops become the model initializer.
+  const hasTables = [...(graphDef.node ?? []), ...functions.flatMap((fn) => fn.nodeDef ?? [])].some(
+    (node) => TABLE_OPS.has(node.op ?? ''),
+  );
+  const fillers = hasTables ? inlineInitOp(nodes, inliner, initOpRoots(metaGraph)) : [];
   freezeVariables(nodes, restoreMap, index);
   const pruned = buildSignatureGraph(nodes, signatures, unavailable, isSupported);
   for (const fn of referencedFunctions(pruned.nodes, library)) {
@@ -84,14 +79,6 @@ export function buildServingGraph(
         pruned.unsupportedOps.set(node.op, [...users, `function ${fn.signature?.name}`]);
       }
     }
-  }
-  const tables = [...pruned.nodes.values()].filter((node) => TABLE_OPS.has(node.op));
-  if (tables.length > 0) {
-    // The init op fills them; without it every lookup would quietly answer its default.
-    throw new ModelLoadError(
-      `uses lookup tables (${tables.map((t) => `${t.op} '${t.name}'`).join(', ')}), which the SavedModel's init op fills; that is not supported yet`,
-      GrpcStatusCode.UNIMPLEMENTED,
-    );
   }
   if (pruned.unrestoredVariables.size > 0) {
     throw new ModelLoadError(
@@ -105,8 +92,13 @@ export function buildServingGraph(
       GrpcStatusCode.UNIMPLEMENTED,
     );
   }
-  const graph = toTfjsGraph(pruned.nodes, library, graphDef.versions ?? {}, (key) =>
-    index?.entries.get(key),
+  const initializer = tableInitializer(nodes, pruned.nodes, fillers, isSupported);
+  const graph = toTfjsGraph(
+    pruned.nodes,
+    library,
+    graphDef.versions ?? {},
+    (key) => index?.entries.get(key),
+    initializer,
   );
   return { graph, signatures, unavailable: pruned.unavailable, parsing: pruned.parsing };
 }

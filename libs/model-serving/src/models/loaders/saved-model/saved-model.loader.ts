@@ -145,6 +145,12 @@ export class SavedModelLoader extends ModelLoader {
         generatedBy: 'TensorFlow SavedModel',
         convertedBy: 'nest-model-serving',
         weightSpecs: graph.weightSpecs,
+        ...(graph.modelInitializer
+          ? {
+              modelInitializer: graph.modelInitializer,
+              initializerSignature: graph.initializerSignature,
+            }
+          : {}),
         getWeightStream: () => feed.stream,
       };
       model = await loadGraphModel({ load: () => Promise.resolve(artifacts) });

@@ -2,6 +2,7 @@ import { type io } from '@tensorflow/tfjs-core';
 import { ModelLoadError } from '../../../errors/model-load.error.js';
 import { type CheckpointEntry } from './checkpoint-index.js';
 import { type GraphNode, type NodeMap } from './graph-node.js';
+import { type TableInitializer } from './table-initializer.js';
 import { knownShape } from './tensor-values.js';
 import { dtypeMapping } from './tf-dtypes.js';
 import {
@@ -28,6 +29,10 @@ export interface TfjsGraph {
   readonly weightSpecs: io.WeightsManifestEntry[];
   /** One per weight spec, in the same order. */
   readonly weights: readonly WeightSource[];
+  /** The graph TensorFlow.js runs once before the first request (it fills lookup tables). */
+  readonly modelInitializer?: { node: object[]; versions: TfjsGraph['modelTopology']['versions'] };
+  /** The initializer's outputs: the nodes TensorFlow.js runs it to. */
+  readonly initializerSignature?: { outputs: Record<string, { name: string }> };
 }
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -144,19 +149,25 @@ function constWeight(node: GraphNode): {
 /**
  * Turns the pruned graph into TensorFlow.js's graph-model form: nodes in protobuf-JSON with
  * dtypes tfjs knows, every `Const` as a weight (values read later, one at a time), and the
- * library functions control-flow ops name.
+ * library functions control-flow ops name. The initializer, if any, becomes tfjs's
+ * `modelInitializer`: its constants join the model's weights (one weight per name), and its
+ * table nodes keep their names, which is how tfjs shares the tables with the model.
  */
 export function toTfjsGraph(
   nodes: NodeMap,
   library: ReadonlyMap<string, FunctionDefMsg>,
   versions: { producer?: number; minConsumer?: number },
   entries: (key: string) => CheckpointEntry | undefined,
+  initializer?: TableInitializer,
 ): TfjsGraph {
   const json: object[] = [];
   const weightSpecs: io.WeightsManifestEntry[] = [];
   const weights: WeightSource[] = [];
+  const weightNames = new Set<string>();
   const addWeight = (node: GraphNode): object => {
     const weight = constWeight(node);
+    if (weightNames.has(node.name)) return weight.json;
+    weightNames.add(node.name);
     weightSpecs.push(weight.spec);
     if (node.checkpointKey !== undefined) {
       const entry = entries(node.checkpointKey);
@@ -170,10 +181,22 @@ export function toTfjsGraph(
   for (const node of nodes.values())
     json.push(node.op === 'Const' ? addWeight(node) : nodeJson(node));
   const functions = referencedFunctions(nodes, library).map((fn) => functionJson(fn, addWeight));
+  const init = initializer && {
+    modelInitializer: {
+      node: [...initializer.nodes.values()].map((n) =>
+        n.op === 'Const' ? addWeight(n) : nodeJson(n),
+      ),
+      versions,
+    },
+    initializerSignature: {
+      outputs: Object.fromEntries(initializer.outputs.map((name) => [name, { name }])),
+    },
+  };
   return {
     modelTopology: { node: json, library: { function: functions }, versions },
     weightSpecs,
     weights,
+    ...init,
   };
 }
 
