@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { writeMixedDtypesModel } from './helpers/mixed-dtypes-model.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent, SAMPLE_MODELS } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
@@ -27,11 +28,13 @@ describeIfPresent(REFERENCE_PROTOS)(
     beforeAll(async () => {
       base = await tempDir('grpc-models');
       await cp(join(SAMPLE_MODELS, 'iris'), join(base.path, 'iris'), { recursive: true });
+      await writeMixedDtypesModel(join(base.path, 'mixed', '1'));
       serving = await startServingApp(
         {
           pollIntervalMs: 0,
           models: [
             { name: 'half_plus_two', basePath: join(SAMPLE_MODELS, 'half_plus_two') },
+            { name: 'mixed', basePath: join(base.path, 'mixed') },
             {
               name: 'iris',
               basePath: join(base.path, 'iris'),
@@ -119,6 +122,35 @@ describeIfPresent(REFERENCE_PROTOS)(
         );
         const sum = (latest.outputs.probabilities.float_val as number[]).reduce((a, b) => a + b, 0);
         expect(sum).toBeCloseTo(1, 5);
+      });
+
+      it('carries int32, bool, float and string tensors both ways, typed and as tensor_content', async () => {
+        const shape = { dim: [{ size: 2 }] };
+        const res = await call(prediction, 'Predict', {
+          model_spec: { name: 'mixed' },
+          inputs: {
+            count: { dtype: 'DT_INT32', tensor_shape: shape, int_val: [41, -1] },
+            flag: { dtype: 'DT_BOOL', tensor_shape: shape, bool_val: [true, false] },
+            value: {
+              dtype: 'DT_FLOAT',
+              tensor_shape: shape,
+              tensor_content: Buffer.from(Float32Array.from([1.25, -3]).buffer),
+            },
+            blob: {
+              dtype: 'DT_STRING',
+              tensor_shape: shape,
+              string_val: [Buffer.from('héllo'), Buffer.from([0, 255])],
+            },
+          },
+        });
+        expect(res.outputs.count_out).toMatchObject({ dtype: 'DT_INT32', int_val: [42, 0] });
+        expect(res.outputs.flag_out).toMatchObject({ dtype: 'DT_BOOL', bool_val: [false, true] });
+        expect(res.outputs.value_out).toMatchObject({ dtype: 'DT_FLOAT', float_val: [2.5, -6] });
+        expect(res.outputs.blob_bytes.dtype).toBe('DT_STRING');
+        expect(res.outputs.blob_bytes.string_val).toEqual([
+          Buffer.from('héllo'),
+          Buffer.from([0, 255]),
+        ]);
       });
 
       it('honours output_filter', async () => {
