@@ -1,15 +1,7 @@
-import {
-  func,
-  node,
-  type NodeObject,
-  placeholder,
-  shape,
-  stringConst,
-  tensorInfo,
-  type,
-  typeList,
-} from './graph-defs.js';
 import { type CnnParams, type CnnVariable, flatSize } from './cnn-model.js';
+import { node, type NodeObject, type } from './graph-defs.js';
+import { tf1PredictGraph } from './tf1-scaffold.js';
+import { resourceArgs, tf2PredictGraph } from './tf2-scaffold.js';
 
 const ints = (values: readonly number[]) => ({ list: { i: [...values] } });
 const str = (s: string) => ({ s: Buffer.from(s) });
@@ -108,87 +100,30 @@ function forward(params: CnnParams, input: string, wire: Wiring): [NodeObject[],
   return [nodes, prev];
 }
 
-function signature(params: CnnParams, input: string, output: [string, string]) {
+/** The serving signature's input and output dims. */
+function dims(params: CnnParams) {
   const { height, width, channels, classes } = params.shape;
-  return {
-    inputs: { x: tensorInfo(input, [-1, height, width, channels]) },
-    outputs: { [output[0]]: tensorInfo(output[1], [-1, classes]) },
-    methodName: 'tensorflow/serving/predict',
-  };
+  return { inputDims: [-1, height, width, channels], outputDims: [-1, classes] };
 }
 
 /** TF1: `VariableV2` + `/read` identities, the CNN, and Saver's RestoreV2/Assign subgraph. */
 export function tf1CnnGraph(params: CnnParams, vars: readonly CnnVariable[]): object {
-  const { height, width, channels } = params.shape;
-  const nodes: NodeObject[] = [placeholder('x', [-1, height, width, channels])];
-  for (const v of vars) {
-    nodes.push(node(v.name, 'VariableV2', [], { dtype: type(), shape: shape(v.dims) }));
-    nodes.push(node(`${v.name}/read`, 'Identity', [v.name], { T: type() }));
-  }
-  const [body, out] = forward(params, 'x', {
+  const [body, output] = forward(params, 'x', {
     out: (name) => name,
     read: (k) => ({ nodes: [], ref: `${vars[k]!.name}/read` }),
   });
-  nodes.push(...body, node('y', 'Identity', [out], { T: type() }));
-  nodes.push(stringConst('save/Const', ['model'], true));
-  nodes.push(
-    stringConst(
-      'save/RestoreV2/tensor_names',
-      vars.map((v) => v.key),
-    ),
-  );
-  nodes.push(
-    stringConst(
-      'save/RestoreV2/shape_and_slices',
-      vars.map(() => ''),
-    ),
-  );
-  nodes.push(
-    node(
-      'save/RestoreV2',
-      'RestoreV2',
-      ['save/Const', 'save/RestoreV2/tensor_names', 'save/RestoreV2/shape_and_slices'],
-      { dtypes: typeList(vars.map(() => 'DT_FLOAT')) },
-    ),
-  );
-  vars.forEach((v, k) =>
-    nodes.push(
-      node(`save/Assign_${k}`, 'Assign', [v.name, k ? `save/RestoreV2:${k}` : 'save/RestoreV2'], {
-        T: type(),
-        validate_shape: { b: true },
-        use_locking: { b: true },
-      }),
-    ),
-  );
-  nodes.push(
-    node(
-      'save/restore_all',
-      'NoOp',
-      vars.map((_, k) => `^save/Assign_${k}`),
-    ),
-  );
-  return {
-    graphDef: { node: nodes, versions: { producer: 27 } },
-    saverDef: {
-      filenameTensorName: 'save/Const:0',
-      restoreOpName: 'save/restore_all',
-      version: 'V2',
-    },
-    signatureDef: { serving_default: signature(params, 'x:0', ['y', 'y:0']) },
-  };
+  return tf1PredictGraph({
+    ...dims(params),
+    vars,
+    body,
+    output,
+    assignAttrs: { validate_shape: { b: true }, use_locking: { b: true } },
+  });
 }
-
-const arg = (name: string, dtype: string) => ({ name, type: dtype });
-const callAttrs = (f: string, tin: string[], tout: string[]) => ({
-  f: func(f),
-  Tin: typeList(tin),
-  Tout: typeList(tout),
-});
 
 /** TF2: `VarHandleOp`s, the signature as nested `StatefulPartitionedCall`s, a traced restore. */
 export function tf2CnnGraph(params: CnnParams, vars: readonly CnnVariable[]): object {
-  const { height, width, channels } = params.shape;
-  const resources = vars.map((_, k) => `resource_${k}`);
+  const resources = resourceArgs(vars);
   const [body, out] = forward(params, 'x', {
     out: (name, outArg) => `${name}:${outArg}:0`,
     read: (k, op) => ({
@@ -197,138 +132,5 @@ export function tf2CnnGraph(params: CnnParams, vars: readonly CnnVariable[]): ob
     }),
   });
   body.push(node('Identity', 'Identity', [out, '^conv2d_0/Conv2D/ReadVariableOp'], { T: type() }));
-  const tin = ['DT_FLOAT', ...resources.map(() => 'DT_RESOURCE')];
-  const call = {
-    signature: {
-      name: '__inference_call_110',
-      inputArg: [arg('x', 'DT_FLOAT'), ...resources.map((r) => arg(r, 'DT_RESOURCE'))],
-      outputArg: [arg('identity', 'DT_FLOAT')],
-      isStateful: true,
-    },
-    nodeDef: body,
-    ret: { identity: 'Identity:output:0' },
-  };
-  const wrapper = {
-    signature: {
-      name: '__inference_signature_wrapper_120',
-      inputArg: [
-        arg('x', 'DT_FLOAT'),
-        ...resources.map((_, k) => arg(`unknown_${k}`, 'DT_RESOURCE')),
-      ],
-      outputArg: [arg('identity', 'DT_FLOAT')],
-      isStateful: true,
-    },
-    nodeDef: [
-      node(
-        'StatefulPartitionedCall',
-        'StatefulPartitionedCall',
-        ['x', ...resources.map((_, k) => `unknown_${k}`)],
-        callAttrs(call.signature.name, tin, ['DT_FLOAT']),
-      ),
-      node(
-        'Identity',
-        'Identity',
-        ['StatefulPartitionedCall:output:0', '^StatefulPartitionedCall'],
-        { T: type() },
-      ),
-    ],
-    ret: { identity: 'Identity:output:0' },
-  };
-  const restoreBody: NodeObject[] = [
-    stringConst(
-      'RestoreV2/tensor_names',
-      vars.map((v) => v.key),
-    ),
-    stringConst(
-      'RestoreV2/shape_and_slices',
-      vars.map(() => ''),
-    ),
-    node(
-      'RestoreV2',
-      'RestoreV2',
-      ['file_prefix', 'RestoreV2/tensor_names:output:0', 'RestoreV2/shape_and_slices:output:0'],
-      { dtypes: typeList(vars.map(() => 'DT_FLOAT')) },
-    ),
-  ];
-  vars.forEach((_, k) => {
-    restoreBody.push(node(`Identity_${k}`, 'Identity', [`RestoreV2:tensors:${k}`], { T: type() }));
-    restoreBody.push(
-      node(
-        `AssignVariableOp_${k}`,
-        'AssignVariableOp',
-        [`assignvariableop_${k}`, `Identity_${k}:output:0`],
-        { dtype: type() },
-      ),
-    );
-  });
-  restoreBody.push(
-    node(
-      'Identity_final',
-      'Identity',
-      ['file_prefix', ...vars.map((_, k) => `^AssignVariableOp_${k}`)],
-      { T: type('DT_STRING') },
-    ),
-  );
-  const restore = {
-    signature: {
-      name: '__inference__traced_restore_130',
-      inputArg: [
-        arg('file_prefix', 'DT_STRING'),
-        ...vars.map((_, k) => arg(`assignvariableop_${k}`, 'DT_RESOURCE')),
-      ],
-      outputArg: [arg('identity', 'DT_STRING')],
-      isStateful: true,
-    },
-    nodeDef: restoreBody,
-    ret: { identity: 'Identity_final:output:0' },
-  };
-  const nodes: NodeObject[] = [
-    ...vars.map((v) =>
-      node(v.name, 'VarHandleOp', [], {
-        dtype: type(),
-        shape: shape(v.dims),
-        shared_name: { s: Buffer.from(v.name) },
-      }),
-    ),
-    placeholder('serving_default_x', [-1, height, width, channels]),
-    node(
-      'StatefulPartitionedCall',
-      'StatefulPartitionedCall',
-      ['serving_default_x', ...vars.map((v) => v.name)],
-      callAttrs(wrapper.signature.name, tin, ['DT_FLOAT']),
-    ),
-    placeholder('saver_filename', [], 'DT_STRING'),
-    node(
-      'StatefulPartitionedCall_1',
-      'StatefulPartitionedCall',
-      ['saver_filename', ...vars.map((v) => v.name)],
-      callAttrs(
-        restore.signature.name,
-        ['DT_STRING', ...resources.map(() => 'DT_RESOURCE')],
-        ['DT_STRING'],
-      ),
-    ),
-    node('NoOp', 'NoOp'),
-  ];
-  return {
-    graphDef: {
-      node: nodes,
-      library: { function: [call, wrapper, restore] },
-      versions: { producer: 1205 },
-    },
-    saverDef: {
-      filenameTensorName: 'saver_filename:0',
-      restoreOpName: 'StatefulPartitionedCall_1',
-      version: 'V2',
-    },
-    signatureDef: {
-      serving_default: signature(params, 'serving_default_x:0', [
-        'output_0',
-        'StatefulPartitionedCall:0',
-      ]),
-      __saved_model_init_op: {
-        outputs: { __saved_model_init_op: { name: 'NoOp', tensorShape: { unknownRank: true } } },
-      },
-    },
-  };
+  return tf2PredictGraph({ ...dims(params), vars, body, idBase: 100, stateful: true });
 }

@@ -1,14 +1,6 @@
-import {
-  func,
-  node,
-  type NodeObject,
-  placeholder,
-  shape,
-  stringConst,
-  tensorInfo,
-  type,
-  typeList,
-} from './graph-defs.js';
+import { node, type NodeObject, placeholder, stringConst, tensorInfo, type } from './graph-defs.js';
+import { tf1MetaGraph, tf1Restore, tf1Variables } from './tf1-scaffold.js';
+import { arg, callAttrs, initOpSignature } from './tf2-scaffold.js';
 
 /** The vocabulary the tables map: each key to its value, anything else to the default. */
 export const VOCABULARY: Readonly<Record<string, number>> = { a: 10, b: 20, c: 30 };
@@ -60,12 +52,12 @@ function signatures(input: string, ids: string, doubled: string): object {
  */
 export function tf1HashTableGraph(): object {
   const keys = Object.keys(VOCABULARY);
+  const vars = [{ name: VALUES_KEY, key: VALUES_KEY, dims: [keys.length] }];
   const nodes: NodeObject[] = [
     placeholder('word', [-1], 'DT_STRING'),
     node('hash_table', 'HashTableV2', [], tableAttrs),
     stringConst('key_value_init/keys', keys),
-    node(VALUES_KEY, 'VariableV2', [], { dtype: type('DT_INT64'), shape: shape([keys.length]) }),
-    node(`${VALUES_KEY}/read`, 'Identity', [VALUES_KEY], { T: type('DT_INT64') }),
+    ...tf1Variables(vars, 'DT_INT64'),
     node(
       'key_value_init',
       'InitializeTableV2',
@@ -84,36 +76,12 @@ export function tf1HashTableGraph(): object {
     node('ids', 'Identity', ['hash_table_Lookup/LookupTableFindV2'], { T: type('DT_INT64') }),
     int64Const('mul/y', [2], true),
     node('doubled', 'Mul', ['ids', 'mul/y'], { T: type('DT_INT64') }),
-    stringConst('save/Const', ['model'], true),
-    stringConst('save/RestoreV2/tensor_names', [VALUES_KEY]),
-    stringConst('save/RestoreV2/shape_and_slices', ['']),
-    node(
-      'save/RestoreV2',
-      'RestoreV2',
-      ['save/Const', 'save/RestoreV2/tensor_names', 'save/RestoreV2/shape_and_slices'],
-      { dtypes: typeList(['DT_INT64']) },
-    ),
-    node('save/Assign', 'Assign', [VALUES_KEY, 'save/RestoreV2'], { T: type('DT_INT64') }),
-    node('save/restore_all', 'NoOp', ['^save/Assign']),
+    ...tf1Restore(vars, { dtype: 'DT_INT64', assignName: () => 'save/Assign' }),
   ];
-  return {
-    graphDef: { node: nodes, versions: { producer: 27 } },
-    saverDef: {
-      filenameTensorName: 'save/Const:0',
-      restoreOpName: 'save/restore_all',
-      version: 'V2',
-    },
+  return tf1MetaGraph(nodes, signatures('word:0', 'ids:0', 'doubled:0'), {
     collectionDef: { legacy_init_op: { nodeList: { value: ['legacy_init_op'] } } },
-    signatureDef: signatures('word:0', 'ids:0', 'doubled:0'),
-  };
+  });
 }
-
-const arg = (name: string, dtype: string) => ({ name, type: dtype });
-const callAttrs = (f: string, tin: string[], tout: string[]) => ({
-  f: func(f),
-  Tin: typeList(tin),
-  Tout: typeList(tout),
-});
 
 /**
  * TF2: the table is a graph `HashTableV2` captured by the serving function and by the
@@ -196,9 +164,7 @@ export function tf2HashTableGraph(filler = 'LookupTableImportV2'): object {
         'StatefulPartitionedCall:0',
         'StatefulPartitionedCall:1',
       ),
-      __saved_model_init_op: {
-        outputs: { __saved_model_init_op: { name: 'NoOp', tensorShape: { unknownRank: true } } },
-      },
+      __saved_model_init_op: initOpSignature(),
     },
   };
 }

@@ -42,6 +42,13 @@ export interface ModelServingModuleOptions {
   maxLoadRetries?: number;
   /** Wait between load tries (ms). @defaultValue 60000 (TF Serving's 60 s) */
   loadRetryIntervalMs?: number;
+  /**
+   * On shutdown, how long readiness reports 503 (so load balancers stop sending) while requests
+   * are still served (ms). @defaultValue 0
+   */
+  drainDelayMs?: number;
+  /** On shutdown, how long in-flight requests may take to finish (ms). @defaultValue 30000 */
+  shutdownTimeoutMs?: number;
   /** How long boot waits for the initial versions (ms). @defaultValue 300000 */
   loadTimeoutMs?: number;
   /** Engine. @defaultValue `'auto'` */

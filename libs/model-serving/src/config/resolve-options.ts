@@ -26,6 +26,8 @@ export interface ResolvedModelServingOptions {
   readonly maxLoadRetries: number;
   readonly loadRetryIntervalMs: number;
   readonly loadTimeoutMs: number;
+  readonly drainDelayMs: number;
+  readonly shutdownTimeoutMs: number;
   readonly backend: BackendName;
   readonly loaders: readonly ModelLoader[];
   readonly maxRequestBodyBytes: number;
@@ -38,6 +40,8 @@ export const DEFAULTS = {
   maxLoadRetries: 5,
   loadRetryIntervalMs: 60_000,
   loadTimeoutMs: 300_000,
+  drainDelayMs: 0,
+  shutdownTimeoutMs: 30_000,
   backend: 'auto',
   maxRequestBodyBytes: 256 * 1024 * 1024,
 } as const;
@@ -163,6 +167,12 @@ export function resolveOptions(
       DEFAULTS.loadRetryIntervalMs,
     ),
     loadTimeoutMs: duration('loadTimeoutMs', options.loadTimeoutMs, DEFAULTS.loadTimeoutMs),
+    drainDelayMs: duration('drainDelayMs', options.drainDelayMs, DEFAULTS.drainDelayMs),
+    shutdownTimeoutMs: duration(
+      'shutdownTimeoutMs',
+      options.shutdownTimeoutMs,
+      DEFAULTS.shutdownTimeoutMs,
+    ),
     backend,
     loaders: Object.freeze([...loaders]),
     grpcTensorContent: flag('grpcTensorContent', options.grpcTensorContent, false),

@@ -28,6 +28,8 @@ export class ModelRegistry {
   private readonly models = new Map<string, ServedModel>();
   private readonly loaders: readonly ModelLoader[];
   private closed = false;
+  private draining = false;
+  private refusing = false;
 
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
@@ -47,7 +49,24 @@ export class ModelRegistry {
 
   /** Whether shutdown has begun (no new work is taken). */
   get closing(): boolean {
-    return this.closed;
+    return this.draining || this.closed;
+  }
+
+  /** Shutdown, first step: readiness turns false; requests are still served. */
+  beginDrain(): void {
+    this.draining = true;
+  }
+
+  /** Shutdown, second step: new requests are refused with UNAVAILABLE. */
+  refuseNewWork(): void {
+    this.refusing = true;
+  }
+
+  /** Requests holding a version right now, over every model. */
+  get inFlight(): number {
+    let total = 0;
+    for (const model of this.models.values()) total += model.inFlight;
+    return total;
   }
 
   /** Whether every configured model has an AVAILABLE version. */
@@ -123,7 +142,7 @@ export class ModelRegistry {
 
   /** Holds a version of a model for one request; release the lease when done. */
   acquire(name: string, selector: VersionSelector = {}): VersionLease {
-    if (this.closed) throw new ShuttingDownError('The server is shutting down');
+    if (this.refusing || this.closed) throw new ShuttingDownError('The server is shutting down');
     return this.get(name, selector).acquire(selector);
   }
 

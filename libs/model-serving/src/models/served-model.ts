@@ -95,6 +95,13 @@ export class ServedModel {
     return this.syncing;
   }
 
+  /** Requests holding one of its versions right now. */
+  get inFlight(): number {
+    let total = 0;
+    for (const entry of this.versions.values()) total += entry.inFlight;
+    return total;
+  }
+
   /** Whether some version can serve. */
   get ready(): boolean {
     return [...this.versions.values()].some((e) => e.state === 'AVAILABLE');

@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
@@ -25,7 +26,11 @@ import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
  */
 @Injectable()
 export class ServingLifecycleService
-  implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+  implements
+    OnApplicationBootstrap,
+    OnModuleDestroy,
+    BeforeApplicationShutdown,
+    OnApplicationShutdown
 {
   private readonly logger = new Logger('ModelServing');
   private readonly watchers: VersionWatcher[] = [];
@@ -57,6 +62,28 @@ export class ServingLifecycleService
 
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.watchers.map((w) => w.stop()));
+  }
+
+  /**
+   * Drains before the servers close: readiness turns 503 for `drainDelayMs` while requests are
+   * still served, then new work is refused with UNAVAILABLE and in-flight requests get up to
+   * `shutdownTimeoutMs` to finish.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.registry.beginDrain();
+    await this.sleep(this.options.drainDelayMs);
+    this.registry.refuseNewWork();
+    const deadline = Date.now() + this.options.shutdownTimeoutMs;
+    while (this.registry.inFlight > 0 && Date.now() < deadline) await this.sleep(10);
+    if (this.registry.inFlight > 0) {
+      this.logger.warn(
+        `${this.registry.inFlight} requests still running after shutdownTimeoutMs; closing anyway`,
+      );
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type LoadContext, ModelExecutor, ModelLoader, type TensorData } from 'nest-model-serving';
+import { get, post } from './helpers/http.js';
+import { tempDir } from './helpers/model-dirs.js';
+import { startServingApp } from './helpers/serving-app.js';
+
+/** A model that takes 600 ms to echo its input. */
+class SlowEchoLoader extends ModelLoader {
+  readonly format = 'slow-echo';
+  detect(context: LoadContext): boolean {
+    return context.modelName === 'slow';
+  }
+  load(): Promise<ModelExecutor> {
+    const spec = { name: 'x:0', dtype: 'float32' as const, shape: [-1] };
+    return Promise.resolve(
+      new (class extends ModelExecutor {
+        readonly backend = 'js';
+        readonly signatures = {
+          serving_default: {
+            methodName: 'tensorflow/serving/predict',
+            inputs: { x: spec },
+            outputs: { y: spec },
+          },
+        };
+        async run(_key: string, inputs: Readonly<Record<string, TensorData>>) {
+          await new Promise((r) => setTimeout(r, 600));
+          return { y: inputs['x']! };
+        }
+        dispose(): void {}
+      })(),
+    );
+  }
+}
+
+describe('graceful shutdown', () => {
+  it('turns readiness to 503, finishes in-flight requests, then refuses new work', async () => {
+    const base = await tempDir('drain');
+    await mkdir(join(base.path, '1'));
+    const serving = await startServingApp({
+      pollIntervalMs: 0,
+      drainDelayMs: 700,
+      loaders: [new SlowEchoLoader()],
+      models: [{ name: 'slow', basePath: base.path }],
+    });
+    const predict = () => post(`${serving.url}/v1/models/slow:predict`, '{"instances": [7]}');
+    try {
+      expect((await get(`${serving.url}/v2/health/ready`)).status).toBe(200);
+      const inFlight = predict();
+      await new Promise((r) => setTimeout(r, 50));
+      const closedAt = Date.now();
+      const closing = serving.app.close();
+      await new Promise((r) => setTimeout(r, 100));
+      // Draining: not ready, still serving.
+      expect((await get(`${serving.url}/v2/health/ready`)).status).toBe(503);
+      const at = (ms: number) => new Promise((r) => setTimeout(r, closedAt + ms - Date.now()));
+      await at(500);
+      const late = predict(); // accepted: still within drainDelayMs; it runs until about 1100 ms
+      await at(850);
+      // Past drainDelayMs, while a request still runs (so the server is open): new work is refused.
+      const refused = await predict();
+      expect(refused.status).toBe(503);
+      expect(refused.json).toEqual({ error: 'The server is shutting down' });
+      expect((await inFlight).json).toEqual({ predictions: [7] });
+      expect((await late).json).toEqual({ predictions: [7] });
+      expect(Date.now() - closedAt).toBeLessThan(2000);
+      await closing;
+    } finally {
+      await base.cleanup();
+    }
+  });
+});
