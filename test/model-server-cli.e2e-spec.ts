@@ -59,7 +59,7 @@ describe('model-server command', () => {
     ]);
     try {
       const [, url] = await waitForOutput(run, /REST listening on (\S+)/);
-      expect(url).toMatch(/:\d+$/);
+      expect(url).toBe(`http://127.0.0.1:${port}`);
       expect(run.output()).toContain('Accepted but not served yet: --enable_batching');
       const res = await post(
         `http://127.0.0.1:${port}/v1/models/half_plus_two:predict`,
@@ -103,7 +103,10 @@ describe('model-server command', () => {
         `${url}/v1/models/iris:predict`,
         '{"instances": [[5.1, 3.5, 1.4, 0.2]]}',
       );
-      expect(iris.json.predictions[0]).toHaveLength(3);
+      const p = iris.json.predictions[0] as number[];
+      expect(p).toHaveLength(3);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(p.indexOf(Math.max(...p))).toBe(0); // setosa
 
       await writeFile(config, `model_config_list {\n${entry('iris')}}\n`);
       await waitFor(

@@ -133,6 +133,7 @@ describe.each(['express', 'fastify'] as const)('REST formats and limits on %s', 
     expect(res.status).toBe(413);
     expect(res.contentType).toMatch(/^application\/json/);
     expect(Object.keys(res.json)).toEqual(['error']);
+    expect(res.json.error).toMatch(/too large/i);
     const after = await get(`${url}/v1/models/half_plus_two`);
     expect(after.status).toBe(200);
   });

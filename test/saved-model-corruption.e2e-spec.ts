@@ -94,30 +94,35 @@ describe('broken SavedModels fail cleanly, each with its own reason', () => {
   });
 
   it.each([
-    ['truncated-pb', /model 'truncated-pb' version 1: .*saved_model\.pb|lacks/],
+    ['truncated-pb', 'DATA_LOSS', /model 'truncated-pb' version 1: .*saved_model\.pb|lacks/],
     [
       'flipped-index',
+      'DATA_LOSS',
       /model 'flipped-index' version 1: variables\/variables\.index: not a valid table \(checksum mismatch/,
     ],
     [
       'flipped-data',
+      'DATA_LOSS',
       /model 'flipped-data' version 1: checkpoint entry '[^']+' in variables\/variables\.data-00000-of-00002 fails its checksum/,
     ],
     [
       'missing-shard',
+      'UNAVAILABLE',
       /model 'missing-shard' version 1: variables\/variables\.data-00001-of-00002 is missing/,
     ],
     [
       'unsupported-ops',
+      'UNIMPLEMENTED',
       /uses ops TensorFlow\.js does not run: Erfinv \(signature 'serving_default'\), MatrixInverse \(signature 'serving_default'\)/,
     ],
-  ])('%s ends with a specific error', async (model, message) => {
+  ])('%s ends with %s and a specific error', async (model, code, message) => {
     const s = await status(model);
     expect(s.state).toBe('END');
-    expect(s.status.error_code).not.toBe('OK');
+    expect(s.status.error_code).toBe(code);
     expect(s.status.error_message).toMatch(message);
     const res = await post(`${serving.url}/v1/models/${model}:predict`, '{"instances": [[1]]}');
-    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBe(404);
+    expect(res.json).toEqual({ error: `Servable not found for request: Latest(${model})` });
   });
 
   it('serves the intact copy meanwhile', async () => {

@@ -133,7 +133,8 @@ describe('SavedModel warm-up requests (assets.extra/tf_serving_warmup_requests)'
       `${serving.url}/v1/models/${model}:predict`,
       JSON.stringify({ instances: [ROW] }),
     );
-    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBe(404);
+    expect(res.json).toEqual({ error: `Servable not found for request: Latest(${model})` });
   });
 });
 

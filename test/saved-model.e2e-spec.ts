@@ -123,7 +123,7 @@ describeIfPresent(TF_SERVING)("TF Serving's test SavedModels", () => {
     const statuses = res.json.model_version_status as VersionStatus[];
     expect(statuses).toHaveLength(1);
     expect(statuses[0]).toMatchObject({ version: '123', state: 'END' });
-    expect(statuses[0]!.status.error_code).not.toBe('OK');
+    expect(statuses[0]!.status.error_code).toBe('NOT_FOUND');
     expect(statuses[0]!.status.error_message).toMatch(
       /model 'bad' version 123: .*SessionBundle.*no saved_model\.pb/,
     );

@@ -331,7 +331,7 @@ describeIfPresent(OPEN_INFERENCE)(
           'an unknown output',
           { model_name: 'half_plus_two', inputs: x, outputs: [{ name: 'nope' }] },
           GrpcStatus.INVALID_ARGUMENT,
-          /nope/,
+          /^output tensor alias not found in signature: nope Outputs expected to be in the set \{y\}\.$/,
         ],
       ];
 

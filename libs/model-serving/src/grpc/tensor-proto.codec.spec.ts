@@ -150,6 +150,15 @@ describe('encodeTensorProto', () => {
     ).toEqual([true]);
   });
 
+  it('answers DT_HALF in half_val and tensor_content, and round-trips', () => {
+    const tensor = { dtype: 'float32' as const, shape: [2], data: Float32Array.from([1, -2]) };
+    expect(encodeTensorProto(tensor, 'DT_HALF').half_val).toEqual([0x3c00, 0xc000]);
+    expect(decodeTensorProto(encodeTensorProto(tensor, 'DT_HALF'), 'DT_HALF', 'x')).toEqual(tensor);
+    expect(decodeTensorProto(encodeTensorProto(tensor, 'DT_HALF', true), 'DT_HALF', 'x')).toEqual(
+      tensor,
+    );
+  });
+
   it('answers with tensor_content when asked, and round-trips', () => {
     const tensor = { dtype: 'float32' as const, shape: [3], data: Float32Array.from([1, -2, 0.5]) };
     const proto = encodeTensorProto(tensor, 'DT_FLOAT', true);

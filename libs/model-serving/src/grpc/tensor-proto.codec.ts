@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { floatToHalf, halfToFloat } from './v2/float16.js';
 import { UnimplementedError } from '../errors/unimplemented.error.js';
 import {
   elementCount,
@@ -98,15 +99,6 @@ export function tfTypeName(tfDtype: string): string {
   return tfDtype.replace(/^DT_/, '').toLowerCase();
 }
 
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
 function shapeOf(proto: TensorProtoMessage, where: string): number[] {
   if (proto.tensor_shape?.unknown_rank)
     throw new InvalidInputError(`${where}: a request tensor needs a known shape`);
@@ -196,8 +188,13 @@ export function decodeTensorProto(
   }
   const data = new Int32Array(count);
   raw.forEach((v, i) => {
+    // 32-bit and narrower types fit by construction; only 64-bit and uint32 values are checked.
+    if (!wire.range) {
+      data[i] = Number(v);
+      return;
+    }
     const n = typeof v === 'bigint' ? v : BigInt(String(v));
-    if (n < BigInt(INT32[0]) || n > BigInt(INT32[1])) {
+    if (n < BigInt(wire.range[0]) || n > BigInt(wire.range[1])) {
       throw new InvalidInputError(
         `${where}: value ${n} does not fit int32, the type the engine computes ${tfDtype} in`,
       );
@@ -225,7 +222,7 @@ export function encodeTensorProto(
   const values = Array.from(tensor.data);
   if (useContent) {
     const wire = WIRE_TYPES[tfDtype];
-    if (wire && tfDtype !== 'DT_HALF') {
+    if (wire) {
       const view = new DataView(new ArrayBuffer(values.length * wire.bytes));
       values.forEach((v, i) => writeLittleEndian(view, tfDtype, i * wire.bytes, v));
       return { ...proto, tensor_content: new Uint8Array(view.buffer) };
@@ -236,6 +233,8 @@ export function encodeTensorProto(
       return { ...proto, float_val: values };
     case 'DT_DOUBLE':
       return { ...proto, double_val: values };
+    case 'DT_HALF':
+      return { ...proto, half_val: values.map(floatToHalf) };
     case 'DT_BOOL':
       return { ...proto, bool_val: values.map((v) => v !== 0) };
     case 'DT_INT64':
@@ -265,6 +264,8 @@ function writeLittleEndian(view: DataView, tfDtype: string, offset: number, valu
       return view.setInt16(offset, value, true);
     case 'DT_UINT16':
       return view.setUint16(offset, value, true);
+    case 'DT_HALF':
+      return view.setUint16(offset, floatToHalf(value), true);
     case 'DT_INT8':
       return view.setInt8(offset, value);
     case 'DT_UINT8':

@@ -3,7 +3,12 @@ import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { validateInputs } from '../validation/signature.validator.js';
 import { ModelRegistry } from './model.registry.js';
 import { type VersionSelector } from './served-model.js';
-import { DEFAULT_SIGNATURE, type SignatureDef, type SignatureMap } from './signature.js';
+import {
+  DEFAULT_SIGNATURE,
+  servedSignature,
+  type SignatureDef,
+  type SignatureMap,
+} from './signature.js';
 import { type TensorData } from './tensor-data.js';
 
 /** One inference, in protocol-neutral terms. */
@@ -51,11 +56,7 @@ export class InferenceService {
     const lease = this.registry.acquire(call.model, call);
     try {
       const key = call.signature || DEFAULT_SIGNATURE;
-      const signatures = lease.executor.signatures;
-      // Only the served (enumerable) signatures: executors may keep internal ones alongside.
-      const signature = Object.prototype.propertyIsEnumerable.call(signatures, key)
-        ? signatures[key]
-        : undefined;
+      const signature = servedSignature(lease.executor.signatures, key);
       if (!signature) {
         throw new InvalidInputError(`Serving signature name: "${key}" not found in signature def`);
       }

@@ -140,11 +140,6 @@ export class ServedModel {
     );
   }
 
-  /** The version a label points to, when that version is AVAILABLE. */
-  resolveLabel(label: string): number {
-    return this.select({ label }).version;
-  }
-
   /** Stops retries and unloads every version, waiting for in-flight requests to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -161,7 +156,9 @@ export class ServedModel {
 
   private select({ version, label }: VersionSelector): VersionEntry {
     if (label !== undefined) {
-      const labelled = this.config.versionLabels[label];
+      const labelled = Object.hasOwn(this.config.versionLabels, label)
+        ? this.config.versionLabels[label]
+        : undefined;
       if (labelled === undefined) {
         throw new InvalidInputError(`Unrecognized servable version label: ${label}`);
       }

@@ -40,3 +40,11 @@ export interface SignatureDef {
 
 /** Signatures of a version, by key. @publicApi */
 export type SignatureMap = Readonly<Record<string, SignatureDef>>;
+
+/**
+ * The signature `key` of a version, if it serves one. Only enumerable keys count: executors may
+ * keep internal signatures under hidden keys, which a client must not reach by name.
+ */
+export function servedSignature(signatures: SignatureMap, key: string): SignatureDef | undefined {
+  return Object.prototype.propertyIsEnumerable.call(signatures, key) ? signatures[key] : undefined;
+}

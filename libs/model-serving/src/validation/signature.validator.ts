@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { type SignatureDef } from '../models/signature.js';
-import { elementCount, isStringData, type TensorData } from '../models/tensor-data.js';
+import { elementCount, type TensorData } from '../models/tensor-data.js';
 
 function shapeText(shape: readonly number[] | undefined): string {
   return shape ? `[${shape.join(',')}]` : '[?]';
@@ -42,7 +42,7 @@ export function validateInputs(
         );
       }
     }
-    const length = isStringData(tensor.data) ? tensor.data.length : tensor.data.length;
+    const length = tensor.data.length;
     if (
       tensor.shape.some((d) => !Number.isInteger(d) || d < 0) ||
       length !== elementCount(tensor.shape)

@@ -15,10 +15,10 @@ export interface ModelPath {
 
 export type PredictionVerb = 'predict' | 'classify' | 'regress';
 
+export type PredictionRoute = ModelPath & { kind: 'prediction'; verb: PredictionVerb };
+
 export type TfServingRoute =
-  | (ModelPath & { kind: 'prediction'; verb: PredictionVerb })
-  | (ModelPath & { kind: 'status' })
-  | (ModelPath & { kind: 'metadata' });
+  PredictionRoute | (ModelPath & { kind: 'status' }) | (ModelPath & { kind: 'metadata' });
 
 function malformed(method: string, url: string): InvalidInputError {
   return new InvalidInputError(`Malformed request: ${method} ${url}`);
@@ -57,6 +57,8 @@ function modelPath(
  * any route prefix, not decoded. Anything that is not one of its routes is a 400
  * `Malformed request: <METHOD> <url>`.
  */
+export function parseTfServingRoute(method: 'POST', url: string): PredictionRoute;
+export function parseTfServingRoute(method: string, url: string): TfServingRoute;
 export function parseTfServingRoute(method: string, url: string): TfServingRoute {
   if (method === 'POST') {
     const m = PREDICTION_PATH.exec(url);

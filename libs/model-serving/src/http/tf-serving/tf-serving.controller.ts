@@ -73,10 +73,9 @@ export function createTfServingController(normalized: string): Type {
       @Res({ passthrough: true }) res: HttpResponseLike,
     ): Promise<string> {
       setJsonContentType(res);
-      const route = parseTfServingRoute(req.method, requestPath(req, normalized));
+      // Only POST reaches this handler.
+      const route = parseTfServingRoute('POST', requestPath(req, normalized));
       const { doc, signatureName } = readPredictRequest(bodyText(req.body));
-      if (route.kind !== 'prediction')
-        throw new InvalidInputError(`Malformed request: ${req.method} ${req.url}`);
       if (route.verb !== 'predict') {
         return serveClassifyRegress(this.inference, route.verb, route, doc, signatureName);
       }

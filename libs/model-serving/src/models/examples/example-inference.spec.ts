@@ -2,7 +2,8 @@ import { startExampleInference } from '../../../../../test/helpers/example-model
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelServingError } from '../../errors/model-serving.error.js';
 import { type FeatureValues, serializeExamples, type TfExample } from './example-codec.js';
-import { classifyExamples, regressExamples, servedSignature } from './example-inference.js';
+import { servedSignature } from '../signature.js';
+import { classifyExamples, regressExamples } from './example-inference.js';
 import { type SignatureDef } from '../signature.js';
 
 const xs = (...values: number[]): Uint8Array[] =>

@@ -5,7 +5,7 @@ import {
   type ResolvedModelSpec,
 } from '../inference.service.js';
 import { type VersionSelector } from '../served-model.js';
-import { DEFAULT_SIGNATURE, type SignatureDef, type SignatureMap } from '../signature.js';
+import { DEFAULT_SIGNATURE, servedSignature, type SignatureDef } from '../signature.js';
 import { type TensorData } from '../tensor-data.js';
 import { classificationsOf, type ExampleClass, regressionsOf } from './example-results.js';
 import { classifyOutputs, EXAMPLES_INPUT, regressOutputs } from './example-signature.js';
@@ -61,14 +61,6 @@ export async function runOnExamples(
   });
 }
 
-/**
- * The signature `key` of a version, if it serves one. Only enumerable keys count: executors may
- * keep internal signatures under hidden keys, which a client must not reach by name.
- */
-export function servedSignature(signatures: SignatureMap, key: string): SignatureDef | undefined {
-  return Object.prototype.propertyIsEnumerable.call(signatures, key) ? signatures[key] : undefined;
-}
-
 /** The version a call resolves to and the signature it names, with TF Serving's not-found text. */
 function resolveSignature(
   inference: InferenceService,
@@ -81,6 +73,31 @@ function resolveSignature(
   return { version: metadata.version, key, signature };
 }
 
+/** Checks the signature, feeds it the examples, reads the answer: the shared half of both. */
+async function inferOnExamples<R>(
+  inference: InferenceService,
+  call: ExampleCall,
+  outputsOf: (signature: SignatureDef) => string[],
+  read: (
+    signature: SignatureDef,
+    count: number,
+    fetched: string[],
+    outputs: Record<string, TensorData>,
+  ) => R,
+): Promise<{ modelSpec: ResolvedModelSpec; results: R }> {
+  const { version, key, signature } = resolveSignature(inference, call);
+  const fetched = outputsOf(signature);
+  const result = await runOnExamples(
+    inference,
+    { model: call.model, version, signature: key, outputs: fetched },
+    call.examples,
+  );
+  return {
+    modelSpec: result.modelSpec,
+    results: read(result.signature, call.examples.length, fetched, result.outputs),
+  };
+}
+
 /**
  * TF Serving's Classify: checks the signature (`classify`, or `predict` with the classify
  * aliases), feeds it the examples and reads `classes`/`scores` into per-example classes.
@@ -89,21 +106,11 @@ function resolveSignature(
  *   INVALID_ARGUMENT for an unknown signature, a signature that cannot classify, no examples,
  *   or outputs of the wrong shape or dtype.
  */
-export async function classifyExamples(
+export function classifyExamples(
   inference: InferenceService,
   call: ExampleCall,
 ): Promise<ClassifyResult> {
-  const { version, key, signature } = resolveSignature(inference, call);
-  const fetched = classifyOutputs(signature);
-  const result = await runOnExamples(
-    inference,
-    { model: call.model, version, signature: key, outputs: fetched },
-    call.examples,
-  );
-  return {
-    modelSpec: result.modelSpec,
-    results: classificationsOf(result.signature, call.examples.length, fetched, result.outputs),
-  };
+  return inferOnExamples(inference, call, classifyOutputs, classificationsOf);
 }
 
 /**
@@ -111,19 +118,11 @@ export async function classifyExamples(
  * aliases), feeds it the examples and reads one float per example from `outputs`.
  * @throws ModelServingError as {@link classifyExamples}.
  */
-export async function regressExamples(
+export function regressExamples(
   inference: InferenceService,
   call: ExampleCall,
 ): Promise<RegressResult> {
-  const { version, key, signature } = resolveSignature(inference, call);
-  const fetched = regressOutputs(signature);
-  const result = await runOnExamples(
-    inference,
-    { model: call.model, version, signature: key, outputs: fetched },
-    call.examples,
+  return inferOnExamples(inference, call, regressOutputs, (signature, count, _fetched, outputs) =>
+    regressionsOf(signature, count, outputs),
   );
-  return {
-    modelSpec: result.modelSpec,
-    results: regressionsOf(result.signature, call.examples.length, result.outputs),
-  };
 }

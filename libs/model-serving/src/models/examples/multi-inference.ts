@@ -3,7 +3,8 @@ import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { type InferenceService, type ResolvedModelSpec } from '../inference.service.js';
 import { type VersionSelector } from '../served-model.js';
 import { DEFAULT_SIGNATURE } from '../signature.js';
-import { runOnExamples, servedSignature } from './example-inference.js';
+import { servedSignature } from '../signature.js';
+import { runOnExamples } from './example-inference.js';
 import { classificationsOf, type ExampleClass, regressionsOf } from './example-results.js';
 import {
   CLASSIFY_METHOD,
