@@ -1,4 +1,4 @@
-import { type INestApplication } from '@nestjs/common';
+import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
@@ -33,7 +33,7 @@ async function connectGrpc(app: INestApplication): Promise<string> {
 export async function startServingApp(
   options: ModelServingModuleOptions,
   platform: 'express' | 'fastify' = 'express',
-  { grpc = false }: { grpc?: boolean } = {},
+  { grpc = false, logger }: { grpc?: boolean; logger?: LoggerService } = {},
 ): Promise<ServingApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [ModelServingModule.forRoot({ ...options, grpc: { enabled: grpc } })],
@@ -42,7 +42,7 @@ export async function startServingApp(
     platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter())
       : moduleRef.createNestApplication();
-  app.useLogger(false);
+  app.useLogger(logger ?? false);
   configureModelServingApp(app, { enableShutdownHooks: false });
   const grpcAddress = grpc ? await connectGrpc(app) : undefined;
   await app.listen(0, '127.0.0.1');

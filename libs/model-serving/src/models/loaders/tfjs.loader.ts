@@ -127,26 +127,48 @@ function graphSignatures(model: GraphModel, signature: unknown): SignatureMap {
   };
 }
 
+interface LayersTensor {
+  name: string;
+  originalName?: string;
+  dtype: string;
+  shape: (number | null)[];
+  sourceLayer: { name: string };
+}
+
+/**
+ * Aliases of a layers model's inputs or outputs: the layer names, as Keras' SavedModel export
+ * names a signature's tensors. A functional model keeps them in `inputNames`/`outputNames`; a
+ * loaded `Sequential` leaves those empty, so they are read from each tensor's source layer
+ * (`dense_input` for its implicit input layer, the last layer's name for the output). A layer
+ * with several outputs gets `_1`, `_2`… on the later ones.
+ */
+function layerAliases(names: readonly string[], tensors: readonly LayersTensor[]): string[] {
+  if (names.length === tensors.length) return [...names];
+  const seen = new Map<string, number>();
+  return tensors.map((t) => {
+    const base = t.sourceLayer.name;
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    return count === 0 ? base : `${base}_${count}`;
+  });
+}
+
 function layersSignatures(model: LayersModel): SignatureMap {
   // tfjs suffixes tensor names on every later load in a process (`features_1`); the original
   // name is stable, so signatures built from it are the same for every version and reload.
-  const specs = (
-    names: string[],
-    tensors: { name: string; originalName?: string; dtype: string; shape: (number | null)[] }[],
-  ) =>
-    Object.fromEntries(
-      names.map((alias, i) => {
-        const t = tensors[i]!;
-        return [
-          alias,
-          {
-            name: t.originalName ?? t.name,
-            dtype: t.dtype as TensorDType,
-            shape: t.shape.map((d) => d ?? -1),
-          },
-        ];
-      }),
+  const specs = (names: readonly string[], tensors: readonly LayersTensor[]) => {
+    const aliases = layerAliases(names, tensors);
+    return Object.fromEntries(
+      tensors.map((t, i) => [
+        aliases[i]!,
+        {
+          name: t.originalName ?? t.name,
+          dtype: t.dtype as TensorDType,
+          shape: t.shape.map((d) => d ?? -1),
+        },
+      ]),
     );
+  };
   return {
     [DEFAULT_SIGNATURE]: {
       methodName: PREDICT_METHOD,
