@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName } from '../../config/model-serving-options.interface.js';
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelLoadError } from '../../errors/model-load.error.js';
+import { ModelServingError } from '../../errors/model-serving.error.js';
 import { type SignatureDef } from '../signature.js';
 import { type TensorData } from '../tensor-data.js';
 import { type TfjsExecutor } from './tfjs.executor.js';
@@ -65,6 +66,9 @@ export async function ensureKernels(
         await executor.run(key, inputs);
         break;
       } catch (error) {
+        // The executor's own refusal (a signature it lists but cannot serve, such as the init op
+        // or one with unsupported ops) was reported at load and is answered per request.
+        if (error instanceof ModelServingError) break;
         const message = error instanceof Error ? error.message : String(error);
         const missing = MISSING_KERNEL.exec(message);
         if (!missing) {
