@@ -153,13 +153,41 @@ describeIfPresent(REFERENCE_PROTOS)(
         ]);
       });
 
-      it('honours output_filter', async () => {
+      it('honours output_filter on a model with four outputs, answering only those asked for', async () => {
+        const shape = { dim: [{ size: 2 }] };
+        const inputs = {
+          count: { dtype: 'DT_INT32', tensor_shape: shape, int_val: [41, -1] },
+          flag: { dtype: 'DT_BOOL', tensor_shape: shape, bool_val: [true, false] },
+          value: { dtype: 'DT_FLOAT', tensor_shape: shape, float_val: [1.25, -3] },
+          blob: { dtype: 'DT_STRING', tensor_shape: shape, string_val: [Buffer.from('a')] },
+        };
         const res = await call(prediction, 'Predict', {
-          model_spec: { name: 'half_plus_two' },
-          inputs: { x: floats([0]) },
-          output_filter: ['y'],
+          model_spec: { name: 'mixed' },
+          inputs,
+          output_filter: ['value_out', 'count_out'],
         });
-        expect(Object.keys(res.outputs)).toEqual(['y']);
+        expect(Object.keys(res.outputs).sort()).toEqual(['count_out', 'value_out']);
+        expect(res.outputs.value_out).toMatchObject({ dtype: 'DT_FLOAT', float_val: [2.5, -6] });
+        expect(res.outputs.count_out).toMatchObject({ dtype: 'DT_INT32', int_val: [42, 0] });
+        const one = await call(prediction, 'Predict', {
+          model_spec: { name: 'mixed' },
+          inputs,
+          output_filter: ['flag_out'],
+        });
+        expect(Object.keys(one.outputs)).toEqual(['flag_out']);
+        expect(one.outputs.flag_out).toMatchObject({ dtype: 'DT_BOOL', bool_val: [false, true] });
+        const unknown = await callError(prediction, 'Predict', {
+          model_spec: { name: 'mixed' },
+          inputs,
+          output_filter: ['value_out', 'nope'],
+        });
+        // TF Serving's wording; the outputs are listed sorted, so the message is stable.
+        expect(unknown).toEqual({
+          code: GrpcStatus.INVALID_ARGUMENT,
+          details:
+            'output tensor alias not found in signature: nope Outputs expected to be in the set ' +
+            '{blob_bytes,count_out,flag_out,value_out}.',
+        });
       });
 
       it.each([
