@@ -160,11 +160,6 @@ describe.each(['express', 'fastify'] as const)(
         'Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got [1,2]',
       ],
       [
-        '{"signature_name": "regress_x_to_y", "examples": [{"y": 2.0}]}',
-        'regress',
-        'Name: <unknown>, Feature: x (data type: float) is required but could not be found.',
-      ],
-      [
         '{"signature_name": "regress_x_to_y"}',
         'regress',
         `JSON Value: {\n    "signature_name": "regress_x_to_y"\n} When method is classify, key 'examples' is expected and was not found`,
@@ -536,4 +531,53 @@ describeIfPresent(TF_SERVING)("TF Serving's own half_plus_two SavedModels (TF1 a
       echoed('classify_x_to_y'),
     ]);
   });
+
+  // ParseExample runs in the product here (the fake loader above only stands in for it).
+  const parseFailures: [body: string, message: string][] = [
+    ['[{"y": 2.0}]', "example 0 feature 'x' (data type: float) is required but could not be found"],
+    [
+      '[{"x": 2.0}, {"x": "a"}]',
+      "example 1 feature 'x': data types don't match; expected float, got bytes",
+    ],
+    ['[{"x": 2}]', "example 0 feature 'x': data types don't match; expected float, got int64"],
+    ['[{"x": [1.0, 2.0]}]', "example 0 feature 'x': expected 1 values for shape [1], got 2"],
+  ];
+
+  it.each(
+    ['default', 'tf2'].flatMap((model) =>
+      parseFailures.map(([body, message]) => [model, body, message]),
+    ),
+  )(
+    "answers :regress on %s with examples %s with 400 and the parser's message",
+    async (model, body, message) => {
+      const res = await post(
+        `${serving.url}/v1/models/${model}:regress`,
+        `{"signature_name": "regress_x_to_y", "examples": ${body}}`,
+        'application/json',
+      );
+      expect(res.status).toBe(400);
+      expect(res.json).toEqual({ error: message });
+    },
+  );
+
+  it.each(['default', 'tf2'])(
+    'fails Regress and Classify over gRPC on %s with the same message',
+    async (model) => {
+      const examples = [{ features: { feature: { y: { float_list: { value: [2] } } } } }];
+      const expected = {
+        code: GrpcStatus.INVALID_ARGUMENT,
+        details: "example 0 feature 'x' (data type: float) is required but could not be found",
+      };
+      for (const [method, signature_name] of [
+        ['Regress', 'regress_x_to_y'],
+        ['Classify', 'classify_x_to_y'],
+      ] as const) {
+        const error = await callError(client, method, {
+          model_spec: { name: model, signature_name },
+          input: { example_list: { examples } },
+        });
+        expect(error).toEqual(expected);
+      }
+    },
+  );
 });

@@ -47,23 +47,20 @@ export function decodeExampleObject(bytes: Uint8Array): {
 }
 
 /**
- * Feature `x` of each serialized example, as half_plus_two's `ParseExample` reads it: a
- * required float, with TensorFlow's messages when it is missing or of another kind.
+ * Feature `x` of each serialized example, a required float, as half_plus_two's `ParseExample`
+ * reads it. The messages are this fake's own: tests assert the product's parser on the real
+ * SavedModel instead.
  */
 function readX(serialized: readonly Uint8Array[]): number[] {
   return serialized.map((bytes, i) => {
     const x = decodeExampleObject(bytes).features?.feature?.['x'];
     if (!x) {
-      throw new InvalidInputError(
-        `Name: <unknown>, Feature: x (data type: float) is required but could not be found.`,
-      );
+      throw new InvalidInputError(`example model: example ${i} has no feature x`);
     }
     const value = x.float_list?.value?.[0];
     if (value === undefined) {
       const kind = x.int64_list ? 'int64' : x.bytes_list ? 'string' : 'float';
-      throw new InvalidInputError(
-        `Name: <unknown>, Key: x, Index: ${i}.  Data types don't match. Data type: ${kind} but expected type: float`,
-      );
+      throw new InvalidInputError(`example model: example ${i} has ${kind} feature x, not float`);
     }
     return value;
   });
