@@ -51,6 +51,11 @@ export {
   type SavedModelLoaderOptions,
 } from './models/loaders/saved-model/saved-model.loader.js';
 export {
+  MODEL_ONNX,
+  OnnxModelLoader,
+  type OnnxLoaderOptions,
+} from './models/loaders/onnx/onnx.loader.js';
+export {
   type ExampleParser,
   SavedModelExecutor,
 } from './models/loaders/saved-model/saved-model.executor.js';

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
 import { SavedModelLoader } from './loaders/saved-model/saved-model.loader.js';
+import { OnnxModelLoader } from './loaders/onnx/onnx.loader.js';
 import { TfjsModelLoader } from './loaders/tfjs.loader.js';
 import { type ModelLoader } from './loaders/model.loader.js';
 import {
@@ -34,7 +35,12 @@ export class ModelRegistry {
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
   ) {
-    this.loaders = [...options.loaders, new TfjsModelLoader(), new SavedModelLoader()];
+    this.loaders = [
+      ...options.loaders,
+      new TfjsModelLoader(),
+      new SavedModelLoader(),
+      new OnnxModelLoader(),
+    ];
   }
 
   /** Names of the configured models. */

@@ -6,7 +6,8 @@ import { ModelLoadError } from '../../errors/model-load.error.js';
 import { ModelServingError } from '../../errors/model-serving.error.js';
 import { type SignatureDef } from '../signature.js';
 import { type TensorData } from '../tensor-data.js';
-import { type TfjsExecutor } from './tfjs.executor.js';
+import { type ModelExecutor } from './model.executor.js';
+import { TfjsExecutor } from './tfjs.executor.js';
 
 const MISSING_KERNEL = /Kernel '([^']+)' not registered for backend '([^']+)'/;
 
@@ -52,7 +53,7 @@ function zeroInputs(
  * @throws ModelLoadError
  */
 export async function ensureKernels(
-  executor: TfjsExecutor,
+  executor: ModelExecutor,
   requested: BackendName,
   where: string,
   logger = new Logger('ModelServing'),
@@ -83,7 +84,12 @@ export async function ensureKernels(
           break;
         }
         const [, kernel, backend] = missing;
-        if (requested === 'auto' && backend !== 'cpu' && tf.getKernel(kernel!, 'cpu')) {
+        if (
+          executor instanceof TfjsExecutor &&
+          requested === 'auto' &&
+          backend !== 'cpu' &&
+          tf.getKernel(kernel!, 'cpu')
+        ) {
           executor.runOn('cpu');
           logger.warn(
             `${where} uses ${kernel}, which the ${backend} backend lacks: it runs on the cpu backend`,
