@@ -1,3 +1,4 @@
+import { UnimplementedError } from '../../../errors/unimplemented.error.js';
 import { type TensorDType } from '../../tensor-data.js';
 
 /** How one ONNX element type crosses the library's seams. */
@@ -72,13 +73,25 @@ export function toOrtValues(type: string, values: ArrayLike<number>): OrtValues 
 export function fromOrtValues(
   dtype: TensorDType,
   values: ArrayLike<number | bigint>,
+  what: string,
 ): Float32Array | Int32Array | Uint8Array {
   const numbers = (v: number | bigint) => Number(v);
   switch (dtype) {
     case 'float32':
       return values instanceof Float32Array ? values : Float32Array.from(values, numbers);
-    case 'int32':
-      return values instanceof Int32Array ? values : Int32Array.from(values, numbers);
+    case 'int32': {
+      if (values instanceof Int32Array) return values;
+      const ints = Int32Array.from(values, numbers);
+      // int64/uint32 values travel as int32 until the dtype table widens (TODO(#9)): never wrap.
+      for (let i = 0; i < ints.length; i++) {
+        if (ints[i] !== Number(values[i])) {
+          throw new UnimplementedError(
+            `${what} holds ${String(values[i])}, beyond the 32-bit range this server answers in`,
+          );
+        }
+      }
+      return ints;
+    }
     case 'bool':
       return values instanceof Uint8Array ? values : Uint8Array.from(values, numbers);
     case 'string':

@@ -48,7 +48,7 @@ export class OnnxExecutor extends ModelExecutor {
       return Object.fromEntries(
         aliases.map((alias, i) => {
           const tensor = results[fetches[i]!]!;
-          return [alias, this.fromOrt(signature.outputs[alias]!.dtype, tensor)];
+          return [alias, this.fromOrt(alias, signature.outputs[alias]!.dtype, tensor)];
         }),
       );
     } finally {
@@ -70,13 +70,13 @@ export class OnnxExecutor extends ModelExecutor {
     return new this.runtime.Tensor(type as 'float32', values as Float32Array, dims);
   }
 
-  private fromOrt(dtype: TensorData['dtype'], tensor: ort.Tensor): TensorData {
+  private fromOrt(alias: string, dtype: TensorData['dtype'], tensor: ort.Tensor): TensorData {
     const shape = [...tensor.dims];
     if (dtype === 'string') {
       return { dtype, shape, data: (tensor.data as string[]).map((s) => encoder.encode(s)) };
     }
     const values = tensor.data as ArrayLike<number | bigint>;
-    return { dtype, shape, data: fromOrtValues(dtype, values) };
+    return { dtype, shape, data: fromOrtValues(dtype, values, `output '${alias}'`) };
   }
 
   async dispose(): Promise<void> {
