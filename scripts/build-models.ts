@@ -2,6 +2,7 @@
 //   half_plus_two/1   TF.js graph model, y = 0.5 * x + 2
 //   iris/1, iris/2    TF.js layers models (v1 under-trained, v2 accurate)
 //   iris-accuracy.json  accuracy of each iris version on the full data set
+//   mlp_onnx/1        ONNX model, a 4-16-3 MLP with known weights (served by ONNX Runtime)
 // Usage: npx tsx scripts/build-models.ts [--if-missing] [--out DIR]
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import {
   verifyHalfPlusTwo,
   writeHalfPlusTwo,
 } from './sample-models/index.js';
+import { mlpForward, ONNX_SAMPLE_LAYERS, writeOnnxMlp } from './sample-models/onnx-mlp.js';
 
 const DEFAULT_OUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'sample-app', 'models');
 const IRIS_ACCURACY_FILE = 'iris-accuracy.json';
@@ -115,12 +117,27 @@ async function buildIris(out: string, ifMissing: boolean): Promise<void> {
   await writeFile(accuracyFile, `${JSON.stringify(accuracies, null, 2)}\n`);
 }
 
+async function buildOnnxMlp(out: string, ifMissing: boolean): Promise<void> {
+  const dir = join(out, 'mlp_onnx', '1');
+  if (ifMissing && allExist([join(dir, 'model.onnx')])) {
+    console.log(`mlp_onnx: up to date in ${show(dir)}, skipped`);
+    return;
+  }
+  await writeOnnxMlp(dir, ONNX_SAMPLE_LAYERS);
+  const [first] = mlpForward(ONNX_SAMPLE_LAYERS, [[1, 2, 3, 4]]);
+  console.log(
+    `mlp_onnx: ONNX MLP ${ONNX_SAMPLE_LAYERS.join('-')} in ${show(dir)}, ` +
+      `[1,2,3,4] -> [${first!.map((v) => v.toFixed(4)).join(',')}]`,
+  );
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   tf.enableProdMode(); // silences the "install tfjs-node" hint of the CPU backend
   await useCpuBackend();
   await buildHalfPlusTwo(options.out, options.ifMissing);
   await buildIris(options.out, options.ifMissing);
+  await buildOnnxMlp(options.out, options.ifMissing);
 }
 
 try {

@@ -2,6 +2,9 @@
 // MatMul/Add/Relu nodes, and the same forward pass in plain JS to check what a server answers.
 import { ONNX_TYPE, type OnnxGraph, writeOnnxModel } from './onnx-writer.js';
 
+/** The layer sizes of the sample app's `mlp_onnx`. */
+export const ONNX_SAMPLE_LAYERS: readonly number[] = [4, 16, 3];
+
 /** Deterministic weights in [-0.5, 0.5): a linear congruential sequence from `seed`. */
 export function mlpWeights(layers: readonly number[], seed = 7): Float32Array[] {
   let state = seed;
