@@ -1,11 +1,12 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mlpForward, onnxMlpGraph } from '../scripts/sample-models/onnx-mlp.js';
+import { mlpForward, ONNX_SAMPLE_LAYERS, onnxMlpGraph } from '../scripts/sample-models/onnx-mlp.js';
 import { ONNX_TYPE, writeOnnxModel } from '../scripts/sample-models/onnx-writer.js';
 import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent } from './helpers/paths.js';
+import { startSampleApp } from './helpers/sample-app.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
 const LAYERS = [4, 8, 3];
@@ -212,5 +213,24 @@ describe('ONNX models on ONNX Runtime', () => {
         client.close();
       }
     });
+  });
+});
+
+describe('the sample app', () => {
+  it('serves mlp_onnx, the ONNX sample model, as its weights compute', async () => {
+    const running = await startSampleApp('express');
+    try {
+      const res = await post(
+        `${running.url}/v1/models/mlp_onnx:predict`,
+        JSON.stringify({ instances: ROWS }),
+      );
+      expect(res.status).toBe(200);
+      const expected = mlpForward(ONNX_SAMPLE_LAYERS, ROWS);
+      (res.json.predictions as number[][]).forEach((row, i) =>
+        row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 5)),
+      );
+    } finally {
+      await running.app.close();
+    }
   });
 });

@@ -7,7 +7,10 @@ import { MODELS_DIR } from './models-dir.js';
 @Module({
   imports: [
     ModelServingModule.forRoot({
-      models: [{ name: 'half_plus_two', basePath: join(MODELS_DIR, 'half_plus_two') }],
+      models: [
+        { name: 'half_plus_two', basePath: join(MODELS_DIR, 'half_plus_two') },
+        { name: 'mlp_onnx', basePath: join(MODELS_DIR, 'mlp_onnx') },
+      ],
       grpc: { enabled: true },
     }),
   ],
