@@ -2,7 +2,6 @@
 // on. Compares the raw engine, a hand-written HTTP handler around it, this server's REST API
 // and its gRPC API, for the same model and the same request.
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -17,12 +16,12 @@ import {
   ModelServingModule,
 } from 'nest-model-serving';
 import { fileLoadHandler } from '../scripts/sample-models/model-io.js';
+import { benchEngines } from './engines.js';
+import { CONCURRENCY, freePort, measure, SECONDS } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MODELS = join(ROOT, 'sample-app', 'models');
 const PROTOS = join(ROOT, 'libs', 'model-serving', 'src', 'grpc', 'protos');
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 8);
 const XS = [1, 2, 5];
 const BODY = JSON.stringify({ instances: XS });
 
@@ -41,32 +40,6 @@ interface PredictionPackage {
       ) => PredictClient;
     };
   };
-}
-
-/** A loopback port the OS just handed out. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createTcpServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Runs `task` from `workers` loops for SECONDS; answers requests per second. */
-async function measure(task: () => Promise<unknown>, workers = CONCURRENCY): Promise<number> {
-  for (let i = 0; i < 50; i++) await task(); // warm-up
-  const end = Date.now() + SECONDS * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (Date.now() < end) {
-        await task();
-        done++;
-      }
-    }),
-  );
-  return done / SECONDS;
 }
 
 async function main(): Promise<void> {
@@ -166,6 +139,7 @@ async function main(): Promise<void> {
   console.log(
     `  gRPC / REST:                 ${(results.servedGrpc / results.servedRest).toFixed(2)}`,
   );
+  await benchEngines();
 }
 
 await main().catch((error: unknown) => {
