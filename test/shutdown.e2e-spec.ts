@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LoadContext, ModelExecutor, ModelLoader, type TensorData } from 'nest-model-serving';
 import { get, post } from './helpers/http.js';
-import { tempDir } from './helpers/model-dirs.js';
+import { tempDir, waitFor } from './helpers/model-dirs.js';
 import { startServingApp } from './helpers/serving-app.js';
+import { SlowModelLoader } from './helpers/slow-model-loader.js';
 
 /** A model that takes 3 s to echo its input. */
 class SlowEchoLoader extends ModelLoader {
@@ -69,4 +70,45 @@ describe('graceful shutdown', () => {
       await base.cleanup();
     }
   });
+
+  it.each(['express', 'fastify'] as const)(
+    'does not wait past shutdownTimeoutMs for a request that runs longer: its connection is cut (%s)',
+    async (platform) => {
+      const base = await tempDir('drain-timeout');
+      await mkdir(join(base.path, '1'));
+      const loader = new SlowModelLoader({ models: ['stuck'], runMs: 60_000 });
+      const serving = await startServingApp(
+        {
+          pollIntervalMs: 0,
+          shutdownTimeoutMs: 1500,
+          loaders: [loader],
+          models: [{ name: 'stuck', basePath: base.path }],
+        },
+        platform,
+      );
+      try {
+        const inFlight = post(`${serving.url}/v1/models/stuck:predict`, '{"instances": [7]}').then(
+          (response) => ({ response }),
+          (error: unknown) => ({ error: error as Error & { cause?: unknown } }),
+        );
+        await waitFor(() => Promise.resolve(loader.started === 1 ? true : undefined));
+        const closedAt = Date.now();
+        await serving.app.close();
+        const took = Date.now() - closedAt;
+        expect(took).toBeGreaterThanOrEqual(1400);
+        expect(took).toBeLessThan(10_000);
+        // The request was still running (its model takes a minute); the client sees the
+        // connection end with no answer.
+        expect(loader.finished).toBe(0);
+        const outcome = await inFlight;
+        expect(outcome).not.toHaveProperty('response');
+        expect(String((outcome as { error: Error & { cause?: unknown } }).error.cause)).toMatch(
+          /other side closed|ECONNRESET|socket hang up/,
+        );
+      } finally {
+        loader.settle();
+        await base.cleanup();
+      }
+    },
+  );
 });

@@ -5,6 +5,9 @@ import { ModelServingGrpcExceptionFilter } from '../errors/grpc-exception.filter
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { ModelRegistry } from '../models/model.registry.js';
 
+/** How often a Watch stream looks at readiness. */
+const WATCH_POLL_MS = 200;
+
 /** The services a health check may name; '' is the server as a whole. */
 const KNOWN_SERVICES = new Set([
   '',
@@ -16,7 +19,8 @@ const KNOWN_SERVICES = new Set([
 type ServingStatus = 'SERVING' | 'NOT_SERVING';
 
 /**
- * `grpc.health.v1.Health`: SERVING once every configured model has an AVAILABLE version.
+ * `grpc.health.v1.Health`: SERVING once every configured model has an AVAILABLE version, and
+ * NOT_SERVING again from the start of shutdown; a Watch stream sends that NOT_SERVING, then ends.
  */
 @Controller()
 @UseFilters(ModelServingGrpcExceptionFilter)
@@ -42,10 +46,13 @@ export class HealthController {
   ): Observable<{ status: ServingStatus }> {
     const service = request.service;
     const first = this.status(service);
-    return interval(500).pipe(
-      takeWhile(() => !call?.cancelled && !this.registry.closing),
+    return interval(WATCH_POLL_MS).pipe(
+      takeWhile(() => !call?.cancelled),
       map(() => this.status(service)),
       startWith(first),
+      // Inclusive: the NOT_SERVING that shutdown causes is sent, then the stream ends so the
+      // server's graceful close is not held by a watcher.
+      takeWhile(() => !this.registry.closing, true),
       distinctUntilChanged(),
       map((status) => ({ status })),
     );

@@ -6,7 +6,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { readModelConfigFile } from '../config/model-config-file.js';
 import {
   resolveModelList,
@@ -34,11 +36,14 @@ export class ServingLifecycleService
 {
   private readonly logger = new Logger('ModelServing');
   private readonly watchers: VersionWatcher[] = [];
+  /** Set when shutdownTimeoutMs expired with requests still running. */
+  private abandoned = false;
 
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
     private readonly registry: ModelRegistry,
     private readonly explorer: ServableExplorer,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -67,7 +72,8 @@ export class ServingLifecycleService
   /**
    * Drains before the servers close: readiness turns 503 for `drainDelayMs` while requests are
    * still served, then new work is refused with UNAVAILABLE and in-flight requests get up to
-   * `shutdownTimeoutMs` to finish.
+   * `shutdownTimeoutMs` to finish; past it, the HTTP connections still open are cut and the
+   * close goes on without them.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.registry.beginDrain();
@@ -79,6 +85,12 @@ export class ServingLifecycleService
       this.logger.warn(
         `${this.registry.inFlight} requests still running after shutdownTimeoutMs; closing anyway`,
       );
+      this.abandoned = true;
+      // Nest's HTTP close waits for every open request; past the deadline those connections are
+      // cut, so a request that never ends cannot hold the shutdown.
+      const server = this.adapterHost?.httpAdapter?.getHttpServer() as
+        { closeAllConnections?: () => void } | undefined;
+      server?.closeAllConnections?.();
     }
   }
 
@@ -87,7 +99,12 @@ export class ServingLifecycleService
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.registry.close();
+    const closed = this.registry.close();
+    if (!this.abandoned) return closed;
+    // A version still held by an abandoned request is disposed when that request ends.
+    closed.catch((error: unknown) =>
+      this.logger.error(`Unloading after shutdown failed: ${String(error)}`),
+    );
   }
 
   /** Models from the options, the config file and `@Servable` classes, in that order. */
