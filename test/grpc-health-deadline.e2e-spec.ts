@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { type LoadContext, ModelExecutor, ModelLoader, type TensorData } from 'nest-model-serving';
 import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { tempDir } from './helpers/model-dirs.js';
@@ -10,18 +10,25 @@ import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
 const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'grpc', 'protos');
 
-/** A model that takes `delayMs` to answer its input unchanged. */
+/**
+ * A model that takes `delayMs` to answer its input unchanged: waiting (`'async'`), or holding the
+ * event loop the whole time (`'blocking'`), as a synchronous kernel on the main thread does.
+ */
 class SlowLoader extends ModelLoader {
   readonly format = 'slow';
-  constructor(private readonly delayMs: number) {
+  constructor(
+    private readonly delayMs: number,
+    private readonly models: Record<string, 'async' | 'blocking'> = { slow: 'async' },
+  ) {
     super();
   }
   detect(context: LoadContext): boolean {
-    return context.modelName === 'slow';
+    return context.modelName in this.models;
   }
-  load(): Promise<ModelExecutor> {
+  load(context: LoadContext): Promise<ModelExecutor> {
     const spec = { name: 'x:0', dtype: 'float32' as const, shape: [-1] };
     const delayMs = this.delayMs;
+    const blocking = this.models[context.modelName] === 'blocking';
     return Promise.resolve(
       new (class extends ModelExecutor {
         readonly backend = 'js';
@@ -33,13 +40,39 @@ class SlowLoader extends ModelLoader {
           },
         };
         async run(_key: string, inputs: Readonly<Record<string, TensorData>>) {
-          await new Promise((r) => setTimeout(r, delayMs));
+          if (blocking) {
+            const until = Date.now() + delayMs;
+            while (Date.now() < until) {
+              // Busy: nothing else runs in this process meanwhile.
+            }
+          } else {
+            await new Promise((r) => setTimeout(r, delayMs));
+          }
           return { y: inputs['x']! };
         }
         dispose(): void {}
       })(),
     );
   }
+}
+
+/**
+ * A unary call whose deadline only the server knows: the `grpc-timeout` header is sent as
+ * metadata and the client sets no deadline of its own, so the status that comes back is the one
+ * the server wrote, never the client library's own "Deadline exceeded after …".
+ */
+function callWithServerDeadline(
+  client: ReturnType<typeof makeClient>,
+  request: object,
+  timeoutMs: number,
+): Promise<{ code: number; details: string }> {
+  const metadata = new Metadata();
+  metadata.set('grpc-timeout', `${timeoutMs}m`);
+  return new Promise((resolve) => {
+    client['Predict']!(request, metadata, {}, (error: ServiceError | null) =>
+      resolve(error ? { code: error.code, details: error.details } : { code: 0, details: '' }),
+    );
+  });
 }
 
 describeIfPresent(REFERENCE_PROTOS)('gRPC health and deadlines', () => {
@@ -49,11 +82,18 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC health and deadlines', () => {
   beforeAll(async () => {
     base = await tempDir('slow');
     await mkdir(join(base.path, 'slow', '1'), { recursive: true });
+    await mkdir(join(base.path, 'blocking', '1'), { recursive: true });
     serving = await startServingApp(
       {
         pollIntervalMs: 0,
-        loaders: [new SlowLoader(3000)],
-        models: [{ name: 'slow', basePath: join(base.path, 'slow') }],
+        loaders: [
+          new SlowLoader(3000, { slow: 'async' }),
+          new SlowLoader(500, { blocking: 'blocking' }),
+        ],
+        models: [
+          { name: 'slow', basePath: join(base.path, 'slow') },
+          { name: 'blocking', basePath: join(base.path, 'blocking') },
+        ],
       },
       'express',
       { grpc: true },
@@ -86,7 +126,7 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC health and deadlines', () => {
     }
   });
 
-  it('ends a call whose deadline expires with DEADLINE_EXCEEDED, and keeps serving', async () => {
+  it("ends a call whose client deadline expires with the client library's DEADLINE_EXCEEDED, and keeps serving", async () => {
     const prediction = makeClient(
       REFERENCE_PROTOS,
       ['tensorflow_serving/apis/prediction_service.proto'],
@@ -100,12 +140,57 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC health and deadlines', () => {
     try {
       const started = Date.now();
       const error = await callError(prediction, 'Predict', request, 100);
+      // The client library gives up first, with its own wording: the server is not heard.
       expect(error.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+      expect(error.details).toMatch(/^Deadline exceeded after /);
       expect(Date.now() - started).toBeLessThan(2000);
       const ok = await call(prediction, 'Predict', request, 5000);
       expect(ok.outputs.y.float_val).toEqual([3]);
     } finally {
       prediction.close();
     }
+  });
+
+  describe('deadlines the server enforces (the client sets none of its own)', () => {
+    let prediction: ReturnType<typeof makeClient>;
+    const request = (name: string) => ({
+      model_spec: { name },
+      inputs: { x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 1 }] }, float_val: [3] } },
+    });
+
+    beforeAll(() => {
+      prediction = makeClient(
+        REFERENCE_PROTOS,
+        ['tensorflow_serving/apis/prediction_service.proto'],
+        'tensorflow.serving.PredictionService',
+        serving.grpcAddress!,
+      );
+    });
+
+    afterAll(() => prediction?.close());
+
+    it('answers DEADLINE_EXCEEDED itself when the deadline passes while the model holds the event loop', async () => {
+      // No timer can fire while the model runs, so only the check after the run sees it.
+      const started = Date.now();
+      expect(await callWithServerDeadline(prediction, request('blocking'), 100)).toEqual({
+        code: GrpcStatus.DEADLINE_EXCEEDED,
+        details: 'Deadline exceeded while the model ran',
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+      expect(await callWithServerDeadline(prediction, request('blocking'), 5000)).toEqual({
+        code: GrpcStatus.OK,
+        details: '',
+      });
+    });
+
+    it('is ended by the gRPC server at the deadline when the model waits without blocking', async () => {
+      // grpc-js's own server-side timer answers first, with its wording, long before the model.
+      const started = Date.now();
+      expect(await callWithServerDeadline(prediction, request('slow'), 100)).toEqual({
+        code: GrpcStatus.DEADLINE_EXCEEDED,
+        details: 'Deadline exceeded',
+      });
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
   });
 });

@@ -32,8 +32,16 @@ interface GetModelMetadataRequestMessage {
   metadata_field?: string[];
 }
 
-/** Fails a call whose deadline has already passed, before any work is done for it. */
-export function checkDeadline(call: ServerUnaryCall<unknown, unknown> | undefined): void {
+/**
+ * Fails a call whose deadline has already passed: before any work is done for it, and again
+ * once the model answered (a model that holds the event loop lets the deadline pass unnoticed).
+ * @param stage - where the call was, for the message.
+ * @throws DeadlineExceededError when the deadline has passed.
+ */
+export function checkDeadline(
+  call: ServerUnaryCall<unknown, unknown> | undefined,
+  stage: 'before' | 'while' = 'before',
+): void {
   const deadline = call?.getDeadline?.();
   const at =
     deadline instanceof Date
@@ -42,7 +50,7 @@ export function checkDeadline(call: ServerUnaryCall<unknown, unknown> | undefine
         ? deadline
         : Infinity;
   if (at !== Infinity && Date.now() >= at)
-    throw new DeadlineExceededError('Deadline exceeded before the model ran');
+    throw new DeadlineExceededError(`Deadline exceeded ${stage} the model ran`);
 }
 
 /** `tensorflow.serving.PredictionService` over gRPC, wire-compatible with TF Serving's. */
@@ -85,7 +93,7 @@ export class PredictionServiceController {
         return inputs;
       },
     });
-    checkDeadline(call);
+    checkDeadline(call, 'while');
     const outputs: Record<string, TensorProtoMessage> = {};
     for (const [alias, tensor] of Object.entries(result.outputs)) {
       const declared = result.signature.outputs[alias];
@@ -103,7 +111,7 @@ export class PredictionServiceController {
   ) {
     checkDeadline(call);
     const response = await this.examples.classify(request);
-    checkDeadline(call);
+    checkDeadline(call, 'while');
     return response;
   }
 
@@ -115,7 +123,7 @@ export class PredictionServiceController {
   ) {
     checkDeadline(call);
     const response = await this.examples.regress(request);
-    checkDeadline(call);
+    checkDeadline(call, 'while');
     return response;
   }
 
@@ -127,7 +135,7 @@ export class PredictionServiceController {
   ) {
     checkDeadline(call);
     const response = await this.examples.multiInference(request);
-    checkDeadline(call);
+    checkDeadline(call, 'while');
     return response;
   }
 
