@@ -9,7 +9,7 @@ import {
   type ModelServerRun,
   waitForOutput,
 } from './helpers/model-server-process.js';
-import { describeIfPresent, SAMPLE_MODELS, SHARED } from './helpers/paths.js';
+import { describeIfPresent, itIfPresent, SAMPLE_MODELS, SHARED } from './helpers/paths.js';
 
 async function stop(run: ModelServerRun): Promise<number | null> {
   if (run.child.exitCode === null) run.child.kill('SIGTERM');
@@ -129,7 +129,7 @@ describe('model-server command', () => {
     }
   });
 
-  it('serves TF Serving gRPC on --port alongside REST', async () => {
+  itIfPresent(REFERENCE_PROTOS)('serves TF Serving gRPC on --port alongside REST', async () => {
     const [grpcPort, restPort] = [await freePort(), await freePort()];
     const run = runModelServer([
       `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
@@ -138,13 +138,14 @@ describe('model-server command', () => {
       `--rest_api_port=${restPort}`,
       '--rest_api_host=127.0.0.1',
     ]);
-    const client = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      `127.0.0.1:${grpcPort}`,
-    );
+    let client: ReturnType<typeof makeClient> | undefined;
     try {
+      client = makeClient(
+        REFERENCE_PROTOS,
+        ['tensorflow_serving/apis/prediction_service.proto'],
+        'tensorflow.serving.PredictionService',
+        `127.0.0.1:${grpcPort}`,
+      );
       await waitForOutput(run, /REST listening on/);
       expect(run.output()).toContain(`gRPC listening on 127.0.0.1:${grpcPort}`);
       const res = await call(client, 'Predict', {
@@ -156,7 +157,7 @@ describe('model-server command', () => {
       expect(res.outputs.y.float_val).toEqual([2.5, 3, 4.5]);
       expect(res.model_spec.name).toBe('default');
     } finally {
-      client.close();
+      client?.close();
       expect(await stop(run)).toBe(0);
     }
   });

@@ -11,6 +11,21 @@ export interface ModelServerRun {
   exit: Promise<number | null>;
 }
 
+const running = new Set<ModelServerRun>();
+
+/**
+ * No `model-server` outlives the test that started it, whatever the test did: one still running
+ * when its test ends is killed and awaited (a leaked child keeps Jest from exiting).
+ */
+afterEach(async () => {
+  const left = [...running];
+  running.clear();
+  for (const run of left) {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+  }
+  await Promise.all(left.map((run) => run.exit));
+});
+
 /** Starts `model-server` with `args`; collects stdout and stderr together. */
 export function runModelServer(args: string[]): ModelServerRun {
   const child = spawn(process.execPath, [MODEL_SERVER_BIN, ...args], {
@@ -22,7 +37,10 @@ export function runModelServer(args: string[]): ModelServerRun {
   child.stdout.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr.on('data', (d: Buffer) => (text += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exit };
+  const run = { child, output: () => text, exit };
+  running.add(run);
+  void exit.then(() => running.delete(run));
+  return run;
 }
 
 /** Waits until the output contains `pattern`, or fails with the output so far. */
