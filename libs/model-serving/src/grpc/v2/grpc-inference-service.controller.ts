@@ -155,7 +155,7 @@ export class GrpcInferenceServiceController {
       inputs: readInputs(request),
       outputs: (request.outputs ?? []).map((o) => o.name ?? ''),
     });
-    checkDeadline(call);
+    checkDeadline(call, 'while');
     return writeResponse(result);
   }
 }
