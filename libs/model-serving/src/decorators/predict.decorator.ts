@@ -4,6 +4,7 @@ import {
   UseInterceptors,
   UsePipes,
   ValidationPipe,
+  type ValidationError,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
@@ -23,19 +24,46 @@ export interface PredictOptions {
 /** Reads `@Predict` options of a handler. */
 export const PREDICT_OPTIONS = Reflector.createDecorator<PredictOptions>();
 
+// A wrong type makes every other constraint of the field fail too (a string is neither a
+// number nor >= 0); only the type is worth saying, with what was sent instead.
+const TYPE_CONSTRAINTS: Readonly<Record<string, string>> = {
+  isNumber: 'a number',
+  isInt: 'an integer',
+  isString: 'a string',
+  isBoolean: 'a boolean',
+  isArray: 'an array',
+  isObject: 'an object',
+};
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return `the ${typeof value} ${String(value)}`;
+  }
+  return 'an object';
+}
+
+function messagesOf(error: ValidationError, path = ''): string[] {
+  const field = `${path}${error.property}`;
+  const constraints = error.constraints ?? {};
+  const type = Object.keys(constraints).find((name) => name in TYPE_CONSTRAINTS);
+  if (type)
+    return [`${field} must be ${TYPE_CONSTRAINTS[type]} (got ${describeValue(error.value)})`];
+  const own = Object.values(constraints);
+  const nested = (error.children ?? []).flatMap((child) => messagesOf(child, `${field}.`));
+  return own.length + nested.length > 0 ? [...own, ...nested] : [`${field} is invalid`];
+}
+
 function validationPipe(): ValidationPipe {
   return new ValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
     exceptionFactory: (errors) =>
-      new InvalidInputError(
-        errors
-          .flatMap((e) =>
-            Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }),
-          )
-          .join('; '),
-      ),
+      new InvalidInputError(errors.flatMap((e) => messagesOf(e)).join('; ')),
   });
 }
 

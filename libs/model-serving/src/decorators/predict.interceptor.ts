@@ -12,6 +12,7 @@ import { ModelHandle, type ModelInputs } from '../models/model.handle.js';
 import { ModelRegistry } from '../models/model.registry.js';
 import { tensorToNested } from '../models/nested-values.js';
 import { type TensorData } from '../models/tensor-data.js';
+import { readFormBodyAsJson } from './predict-body.js';
 import { PREDICT_OPTIONS } from './predict.decorator.js';
 import { Servable } from './servable.decorator.js';
 
@@ -50,6 +51,8 @@ export class PredictInterceptor implements NestInterceptor {
         `@Predict() on ${context.getClass().name}.${context.getHandler().name} names no model and its class has no @Servable`,
       );
     }
+    // Interceptors run before pipes, so the body is JSON by the time ValidationPipe reads it.
+    readFormBodyAsJson(context.switchToHttp().getRequest<{ body?: unknown }>());
     const handle = new ModelHandle(model, this.registry, this.inference);
     return next.handle().pipe(
       mergeMap((returned: unknown) =>

@@ -1,6 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
+import { rememberFormText } from '../decorators/predict-body.js';
 import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
 import { isRawBodyUrl } from '../http/tf-serving/tf-serving-path.js';
 import {
@@ -45,8 +46,10 @@ function parseFastifyBody(prefix: string): FastifyParser {
         return done(bad);
       }
     }
-    if (type.includes('x-www-form-urlencoded'))
+    if (type.includes('x-www-form-urlencoded')) {
+      rememberFormText(req, text);
       return done(null, Object.fromEntries(new URLSearchParams(text)));
+    }
     return done(null, text);
   };
 }
@@ -54,8 +57,9 @@ function parseFastifyBody(prefix: string): FastifyParser {
 /**
  * Sets an application up the way the library's routes need, on Express or Fastify: bodies of
  * TF Serving routes reach them as text (parsed by TF Serving's JSON rules whatever the
- * Content-Type), body size up to `maxRequestBodyBytes`, errors as `{ "error": "…" }`, and
- * shutdown hooks. Call it in `main.ts` before `listen`.
+ * Content-Type), `@Predict` routes read JSON sent as a form (`curl -d`), body size up to
+ * `maxRequestBodyBytes`, errors as `{ "error": "…" }`, and shutdown hooks. Call it in
+ * `main.ts` before `listen`.
  * @publicApi
  */
 export function configureModelServingApp(
@@ -78,7 +82,12 @@ export function configureModelServingApp(
       isRawBodyUrl(req.originalUrl ?? req.url ?? '', prefix);
     parsers.useBodyParser('text', { type: isTfServing, limit });
     parsers.useBodyParser('json', { limit });
-    parsers.useBodyParser('urlencoded', { limit, extended: true });
+    parsers.useBodyParser('urlencoded', {
+      limit,
+      extended: true,
+      verify: (req: object, _res: unknown, body: Buffer) =>
+        rememberFormText(req, body.toString('utf8')),
+    });
   }
   if (options.useErrorFilter ?? true) {
     app.useGlobalFilters(new ModelServingHttpExceptionFilter(app.get(HttpAdapterHost).httpAdapter));
