@@ -9,7 +9,7 @@ import {
   type ModelServerRun,
   waitForOutput,
 } from './helpers/model-server-process.js';
-import { describeIfPresent, itIfPresent, SAMPLE_MODELS, SHARED } from './helpers/paths.js';
+import { describeIfPresent, itIfPresent, ROOT, SAMPLE_MODELS, SHARED } from './helpers/paths.js';
 
 async function stop(run: ModelServerRun): Promise<number | null> {
   if (run.child.exitCode === null) run.child.kill('SIGTERM');
@@ -22,10 +22,21 @@ describe('model-server command', () => {
     expect(await run.exit).toBe(0);
     expect(run.output()).toContain('--model_base_path=string');
     expect(run.output()).toContain('--port=int (default 8500)');
-    expect(run.output()).toMatch(
-      /--enable_batching=bool \(default false\)\n.*\[accepted; not served yet\]/,
+    expect(run.output()).toContain(
+      '--enable_batching=bool\n      not served yet: requests run one by one',
     );
     expect(run.output()).toContain('--rest_api_port=int (default 8501)');
+    expect(run.output()).toContain('--enable_model_warmup=bool (default true)');
+    expect(run.output()).toContain('--log_level=string (default log)');
+  });
+
+  it('prints its version with --version', async () => {
+    const run = runModelServer(['--version']);
+    expect(await run.exit).toBe(0);
+    const pkg = JSON.parse(
+      await readFile(join(ROOT, 'libs', 'model-serving', 'package.json'), 'utf8'),
+    ) as { version: string };
+    expect(run.output()).toBe(`model-server (nest-model-serving) ${pkg.version}\n`);
   });
 
   it.each([
@@ -40,6 +51,11 @@ describe('model-server command', () => {
     ],
     [['--rest_api_port=1'], 'give --model_base_path or --model_config_file'],
     [['--model_base_path'], '--model_base_path needs a value'],
+    [['--model_base_path=/tmp/x', '--log_level=info'], '--log_level takes error, warn, log'],
+    [
+      ['--model_base_path=/tmp/x', '--port=0', '--rest_api_port=0'],
+      '--port=0 and --rest_api_port=0 leave nothing to serve',
+    ],
   ])('exits 2 on %j', async (args, message) => {
     const run = runModelServer(args);
     expect(await run.exit).toBe(2);
@@ -55,12 +71,30 @@ describe('model-server command', () => {
       `--rest_api_port=${port}`,
       '--rest_api_host=127.0.0.1',
       '--port=0',
+      // TF Serving flags this server does not serve yet: accepted, each with a warning.
       '--enable_batching',
+      '--ssl_config_file=/etc/ssl.config',
+      '--tensorflow_intra_op_parallelism=2',
+      '--tensorflow_inter_op_parallelism=2',
+      '--per_process_gpu_memory_fraction=0.5',
+      '--rest_api_enable_cors_support=true',
+      '--grpc_channel_arguments=grpc.max_connection_age_ms=1000',
+      '--enable_model_warmup=false',
     ]);
     try {
       const [, url] = await waitForOutput(run, /REST listening on (\S+)/);
       expect(url).toBe(`http://127.0.0.1:${port}`);
-      expect(run.output()).toContain('Accepted but not served yet: --enable_batching');
+      for (const warning of [
+        '--enable_batching is not served yet: requests run one by one',
+        '--ssl_config_file is not served yet: gRPC stays plaintext',
+        '--tensorflow_intra_op_parallelism is not served yet: TensorFlow.js picks its own threads',
+        '--per_process_gpu_memory_fraction is not served yet: GPU memory is not capped',
+        '--rest_api_enable_cors_support is not served yet: REST answers carry no CORS headers',
+        "--grpc_channel_arguments is not served yet: gRPC runs with grpc-js's defaults",
+      ]) {
+        expect(run.output()).toContain(warning);
+      }
+      expect(run.output()).not.toContain('--enable_model_warmup is not served');
       const res = await post(
         `http://127.0.0.1:${port}/v1/models/half_plus_two:predict`,
         '{"instances": [1.0, 2.0, 5.0]}',
@@ -123,6 +157,100 @@ describe('model-server command', () => {
       await writeFile(config, 'model_config_list { config { name: ');
       await waitForOutput(run, /Model config file not reloaded/);
       expect((await get(`${url}/v1/models/iris`)).status).toBe(200);
+    } finally {
+      expect(await stop(run)).toBe(0);
+      await dir.cleanup();
+    }
+  });
+
+  itIfPresent(REFERENCE_PROTOS)('serves gRPC only with --rest_api_port=0', async () => {
+    const grpcPort = await freePort();
+    const run = runModelServer([
+      `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
+      `--port=${grpcPort}`,
+      '--grpc_host=127.0.0.1',
+      '--rest_api_port=0',
+    ]);
+    let client: ReturnType<typeof makeClient> | undefined;
+    try {
+      client = makeClient(
+        REFERENCE_PROTOS,
+        ['tensorflow_serving/apis/prediction_service.proto'],
+        'tensorflow.serving.PredictionService',
+        `127.0.0.1:${grpcPort}`,
+      );
+      await waitForOutput(run, /gRPC listening on 127\.0\.0\.1:\d+ \(REST is off\)/);
+      expect(run.output()).not.toContain('REST listening');
+      const res = await call(client, 'Predict', {
+        model_spec: { name: 'default' },
+        inputs: {
+          x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 3 }] }, float_val: [1, 2, 5] },
+        },
+      });
+      expect(res.outputs.y.float_val).toEqual([2.5, 3, 4.5]);
+    } finally {
+      client?.close();
+      expect(await stop(run)).toBe(0);
+    }
+  });
+
+  it.each([
+    ['log', false],
+    ['verbose', true],
+  ])(
+    "with --log_level=%s, TensorFlow.js's Node.js banner is printed: %s",
+    async (level, banner) => {
+      const port = await freePort();
+      const run = runModelServer([
+        `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
+        `--rest_api_port=${port}`,
+        '--rest_api_host=127.0.0.1',
+        '--port=0',
+        // The banner comes from the CPU backend, on its first tensor.
+        '--backend=cpu',
+        `--log_level=${level}`,
+      ]);
+      try {
+        await waitForOutput(run, /REST listening on/);
+        const res = await post(
+          `http://127.0.0.1:${port}/v1/models/default:predict`,
+          '{"instances": [1.0]}',
+        );
+        expect(res.status).toBe(200);
+        expect(run.output().includes('looks like you are running TensorFlow.js in Node.js')).toBe(
+          banner,
+        );
+        expect(run.output().includes('VERBOSE')).toBe(banner);
+      } finally {
+        expect(await stop(run)).toBe(0);
+      }
+    },
+  );
+
+  it('warns once, with line and column, about a model_platform it does not serve', async () => {
+    const dir = await tempDir('model-config-platform');
+    const config = join(dir.path, 'models.config');
+    const basePath = join(SAMPLE_MODELS, 'half_plus_two');
+    await writeFile(
+      config,
+      `model_config_list {\n  config {\n    name: "half_plus_two"\n    base_path: "${basePath}"\n    model_platform: "pytorch"\n  }\n}\n`,
+    );
+    const port = await freePort();
+    const run = runModelServer([
+      `--model_config_file=${config}`,
+      '--model_config_file_poll_wait_seconds=1',
+      `--rest_api_port=${port}`,
+      '--rest_api_host=127.0.0.1',
+      '--port=0',
+    ]);
+    try {
+      await waitForOutput(run, /REST listening on/);
+      expect((await get(`http://127.0.0.1:${port}/v1/models/half_plus_two`)).status).toBe(200);
+      const warning = `${config}:5:21: model_platform "pytorch" of model "half_plus_two" is not served`;
+      expect(run.output()).toContain(warning);
+      // The file is read again on later polls; the same warning is not repeated.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(run.output().split(warning)).toHaveLength(2);
     } finally {
       expect(await stop(run)).toBe(0);
       await dir.cleanup();

@@ -138,6 +138,43 @@ describe('SavedModel warm-up requests (assets.extra/tf_serving_warmup_requests)'
   });
 });
 
+describe('enableModelWarmup: false (--enable_model_warmup=false)', () => {
+  let base: { path: string; cleanup: () => Promise<void> };
+  let serving: ServingApp;
+
+  beforeAll(async () => {
+    base = await tempDir('saved-model-no-warmup');
+    // A warm-up file whose only request names a missing signature: replayed, it fails the load.
+    await writeMlpSavedModel(join(base.path, 'cold', '1'), { layers: LAYERS, style: 'tf1' });
+    await writeWarmupRequests(join(base.path, 'cold', '1'), [
+      predictLog('missing', { x: floatTensor([1, 6], ROW) }),
+    ]);
+    serving = await startServingApp({
+      models: [{ name: 'cold', basePath: join(base.path, 'cold') }],
+      pollIntervalMs: 0,
+      maxLoadRetries: 0,
+      enableModelWarmup: false,
+    });
+  });
+
+  afterAll(async () => {
+    await serving.app.close();
+    await base.cleanup();
+  });
+
+  it('does not replay the requests: the version becomes AVAILABLE and serves', async () => {
+    expect(await status(serving.url, 'cold')).toMatchObject({
+      state: 'AVAILABLE',
+      status: { error_code: 'OK' },
+    });
+    const res = await post(
+      `${serving.url}/v1/models/cold:predict`,
+      JSON.stringify({ instances: [ROW] }),
+    );
+    expect(res.status).toBe(200);
+  });
+});
+
 describeIfPresent(TF_SERVING)("warm-up of TF Serving's half_plus_two", () => {
   let base: { path: string; cleanup: () => Promise<void> };
   let serving: ServingApp;

@@ -1,4 +1,6 @@
-import { FlagError, parseFlags, planServer, usage } from './flags.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlagError, FLAGS, parseFlags, planServer, unservedWarnings, usage } from './flags.js';
 
 describe('parseFlags', () => {
   it('reads both value styles, bare booleans and single dashes', () => {
@@ -26,6 +28,10 @@ describe('parseFlags', () => {
     [['--port=x'], '--port takes an integer, got "x"'],
     [['--port'], '--port needs a value'],
     [['--enable_batching=yes'], '--enable_batching takes true or false, got "yes"'],
+    [
+      ['--per_process_gpu_memory_fraction=half'],
+      '--per_process_gpu_memory_fraction takes a number, got "half"',
+    ],
   ])('rejects %j', (argv, message) => {
     expect(() => parseFlags(argv)).toThrow(new FlagError(message));
   });
@@ -49,12 +55,38 @@ describe('planServer', () => {
         maxLoadRetries: 2,
         loadRetryIntervalMs: 250,
         backend: 'auto',
+        enableModelWarmup: true,
       },
       restPort: 8501,
       restHost: '0.0.0.0',
       grpcPort: 8500,
       grpcHost: '0.0.0.0',
+      logLevels: ['fatal', 'error', 'warn', 'log'],
     });
+  });
+
+  it('maps --enable_model_warmup and --allow_version_labels_for_unavailable_models', () => {
+    const { options } = planServer(
+      parseFlags([
+        '--model_base_path=/m',
+        '--enable_model_warmup=false',
+        '--allow_version_labels_for_unavailable_models',
+      ]),
+    );
+    expect(options).toMatchObject({
+      enableModelWarmup: false,
+      allowVersionLabelsForUnavailableModels: true,
+    });
+  });
+
+  it.each([
+    ['error', ['fatal', 'error']],
+    ['debug', ['fatal', 'error', 'warn', 'log', 'debug']],
+    ['verbose', ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']],
+  ])('turns --log_level=%s into the Logger levels up to it', (level, levels) => {
+    expect(
+      planServer(parseFlags(['--model_base_path=/m', `--log_level=${level}`])).logLevels,
+    ).toEqual(levels);
   });
 
   it('uses the config file when given', () => {
@@ -71,11 +103,54 @@ describe('planServer', () => {
       '--rest_api_port must be between 0 and 65535',
     ],
     [['--model_base_path=/a', '--backend=gpu'], '--backend takes auto, wasm, cpu or tensorflow'],
+    [
+      ['--model_base_path=/a', '--log_level=info'],
+      '--log_level takes error, warn, log, debug, verbose',
+    ],
   ])('rejects %j', (argv, message) => {
     expect(() => planServer(parseFlags(argv))).toThrow(message);
   });
 
   it('documents every flag', () => {
     expect(usage()).toContain('--model_config_file_poll_wait_seconds=int (default 0)');
+    expect(usage()).toContain(
+      '--ssl_config_file=string\n      not served yet: gRPC stays plaintext',
+    );
+    for (const name of Object.keys(FLAGS)) expect(usage()).toContain(`--${name}=`);
+  });
+});
+
+describe("the README's flag table", () => {
+  it('names every flag', () => {
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The standalone server'));
+    const table = section.slice(0, section.indexOf('\n## '));
+    const missing = Object.keys(FLAGS).filter((name) => !table.includes(`\`--${name}\``));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('unservedWarnings', () => {
+  it("accepts TF Serving's other flags, each with a warning naming what runs instead", () => {
+    const flags = parseFlags([
+      '--ssl_config_file=/ssl.config',
+      '--tensorflow_intra_op_parallelism=4',
+      '--tensorflow_inter_op_parallelism',
+      '2',
+      '--per_process_gpu_memory_fraction=0.5',
+      '--rest_api_enable_cors_support',
+      '--saved_model_tags=serve,gpu',
+      '--num_tflite_pools=2',
+      '--enable_model_warmup=false',
+    ]);
+    expect(unservedWarnings(flags)).toEqual([
+      '--ssl_config_file is not served yet: gRPC stays plaintext',
+      '--tensorflow_intra_op_parallelism is not served yet: TensorFlow.js picks its own threads (WASM runs single-threaded in Node)',
+      '--tensorflow_inter_op_parallelism is not served yet: TensorFlow.js picks its own threads (WASM runs single-threaded in Node)',
+      '--per_process_gpu_memory_fraction is not served yet: GPU memory is not capped',
+      '--rest_api_enable_cors_support is not served yet: REST answers carry no CORS headers',
+      "--saved_model_tags is not served yet: the MetaGraph tagged 'serve' is served",
+      '--num_tflite_pools is not served yet: TensorFlow Lite models are not served',
+    ]);
   });
 });

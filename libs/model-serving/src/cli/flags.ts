@@ -1,20 +1,23 @@
+import { type LogLevel } from '@nestjs/common';
 import {
   type BackendName,
   type ModelServingModuleOptions,
 } from '../config/model-serving-options.interface.js';
-
-type FlagKind = 'int' | 'bool' | 'string';
+import { type FlagKind, UNSERVED_FLAGS } from './unserved-flags.js';
 
 interface FlagSpec {
   readonly kind: FlagKind;
   readonly help: string;
-  /** Accepted now for compatibility; a later release serves it. */
-  readonly later?: boolean;
+  /** Accepted for compatibility; the warning says what runs instead (see UNSERVED_FLAGS). */
+  readonly instead?: string;
   readonly defaultValue?: string | number | boolean;
 }
 
-/** `tensorflow_model_server`'s flags that this command knows, plus a few of its own. */
-export const FLAGS: Readonly<Record<string, FlagSpec>> = {
+/** Log levels of `--log_level`, quietest first (Nest's Logger levels). */
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** The served flags: TF Serving's that this command implements, plus a few of its own. */
+const SERVED: Readonly<Record<string, FlagSpec>> = {
   port: { kind: 'int', help: 'gRPC port; 0 turns gRPC off', defaultValue: 8500 },
   grpc_host: {
     kind: 'string',
@@ -53,47 +56,48 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
     help: 'microseconds between load retries',
     defaultValue: 60_000_000,
   },
+  enable_model_warmup: {
+    kind: 'bool',
+    help: 'replay assets.extra/tf_serving_warmup_requests before a version is available',
+    defaultValue: true,
+  },
+  allow_version_labels_for_unavailable_models: {
+    kind: 'bool',
+    help: 'let version labels point at versions not yet AVAILABLE',
+    defaultValue: false,
+  },
   backend: {
     kind: 'string',
     help: 'engine: auto | wasm | cpu | tensorflow (this server only)',
     defaultValue: 'auto',
   },
-  enable_batching: {
-    kind: 'bool',
-    help: 'batch requests together',
-    later: true,
-    defaultValue: false,
-  },
-  batching_parameters_file: { kind: 'string', help: 'text-format BatchingParameters', later: true },
-  monitoring_config_file: {
+  log_level: {
     kind: 'string',
-    help: 'text-format MonitoringConfig (Prometheus)',
-    later: true,
+    help: `${LOG_LEVELS.join(' | ')}; debug and verbose add TensorFlow.js's own lines (this server only)`,
+    defaultValue: 'log',
   },
-  rest_api_timeout_in_ms: {
-    kind: 'int',
-    help: 'REST request deadline',
-    later: true,
-    defaultValue: 30_000,
-  },
-  enable_model_warmup: {
-    kind: 'bool',
-    help: 'replay assets.extra warm-up requests',
-    later: true,
-    defaultValue: true,
-  },
-  grpc_max_threads: {
-    kind: 'int',
-    help: 'gRPC threads (Node has one; accepted and ignored)',
-    later: true,
-  },
-  rest_api_num_threads: {
-    kind: 'int',
-    help: 'REST threads (Node has one; accepted and ignored)',
-    later: true,
-  },
+  version: { kind: 'bool', help: 'print the version and exit', defaultValue: false },
   help: { kind: 'bool', help: 'print this list and exit', defaultValue: false },
 };
+
+/** Every flag this command knows: the served ones, then TF Serving's accepted ones. */
+export const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...SERVED,
+  ...Object.fromEntries(
+    Object.entries(UNSERVED_FLAGS).map(([name, { kind, instead }]) => [
+      name,
+      { kind, help: `not served yet: ${instead}`, instead },
+    ]),
+  ),
+};
+
+/** The warnings for flags given but not served yet, one per flag. */
+export function unservedWarnings(flags: FlagValues): string[] {
+  return Object.keys(flags).flatMap((name) => {
+    const instead = FLAGS[name]?.instead;
+    return instead ? [`--${name} is not served yet: ${instead}`] : [];
+  });
+}
 
 /** Parsed flags: the values given, by flag name. */
 export type FlagValues = Readonly<Record<string, string | number | boolean>>;
@@ -109,6 +113,11 @@ function convert(name: string, kind: FlagKind, raw: string): string | number | b
       if (raw === 'true' || raw === '1') return true;
       if (raw === 'false' || raw === '0') return false;
       throw new FlagError(`--${name} takes true or false, got "${raw}"`);
+    case 'float':
+      if (raw.trim() === '' || !Number.isFinite(Number(raw))) {
+        throw new FlagError(`--${name} takes a number, got "${raw}"`);
+      }
+      return Number(raw);
     case 'int': {
       if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
         throw new FlagError(`--${name} takes an integer, got "${raw}"`);
@@ -150,6 +159,8 @@ export interface ServerPlan {
   readonly restHost: string;
   readonly grpcPort: number;
   readonly grpcHost: string;
+  /** The Logger levels `--log_level` turns on. */
+  readonly logLevels: LogLevel[];
 }
 
 /** Turns flags into module options with TF Serving's rules and units. */
@@ -164,6 +175,9 @@ export function planServer(flags: FlagValues): ServerPlan {
     const p = value<number>(flags, port);
     if (p < 0 || p > 65535) throw new FlagError(`--${port} must be between 0 and 65535, got ${p}`);
   }
+  if (value<number>(flags, 'port') === 0 && value<number>(flags, 'rest_api_port') === 0) {
+    throw new FlagError('--port=0 and --rest_api_port=0 leave nothing to serve');
+  }
   for (const name of [
     'file_system_poll_wait_seconds',
     'model_config_file_poll_wait_seconds',
@@ -176,6 +190,12 @@ export function planServer(flags: FlagValues): ServerPlan {
   if (!['auto', 'wasm', 'cpu', 'tensorflow'].includes(backend)) {
     throw new FlagError(`--backend takes auto, wasm, cpu or tensorflow, got "${backend}"`);
   }
+  const logLevel = value<string>(flags, 'log_level');
+  const level = LOG_LEVELS.indexOf(logLevel as (typeof LOG_LEVELS)[number]);
+  if (level < 0) {
+    throw new FlagError(`--log_level takes ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const labels = flags['allow_version_labels_for_unavailable_models'];
   const options: ModelServingModuleOptions = {
     ...(basePath
       ? { models: [{ name: value<string>(flags, 'model_name'), basePath }] }
@@ -186,6 +206,8 @@ export function planServer(flags: FlagValues): ServerPlan {
     maxLoadRetries: value<number>(flags, 'max_num_load_retries'),
     loadRetryIntervalMs: Math.round(value<number>(flags, 'load_retry_interval_micros') / 1000),
     backend: backend as BackendName,
+    enableModelWarmup: value<boolean>(flags, 'enable_model_warmup'),
+    ...(labels === undefined ? {} : { allowVersionLabelsForUnavailableModels: labels }),
   };
   return {
     options,
@@ -193,6 +215,7 @@ export function planServer(flags: FlagValues): ServerPlan {
     restHost: value<string>(flags, 'rest_api_host'),
     grpcPort: value<number>(flags, 'port'),
     grpcHost: value<string>(flags, 'grpc_host'),
+    logLevels: ['fatal', ...LOG_LEVELS.slice(0, level + 1)],
   };
 }
 
@@ -204,10 +227,7 @@ export function usage(): string {
   ];
   for (const [name, spec] of Object.entries(FLAGS)) {
     const def = spec.defaultValue === undefined ? '' : ` (default ${String(spec.defaultValue)})`;
-    lines.push(
-      `  --${name}=${spec.kind}${def}`,
-      `      ${spec.help}${spec.later ? ' [accepted; not served yet]' : ''}`,
-    );
+    lines.push(`  --${name}=${spec.kind}${def}`, `      ${spec.help}`);
   }
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createRequire } from 'node:module';
 import { type INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connectModelServingGrpc, modelServingGrpcOptions } from '../grpc/grpc-server.options.js';
@@ -6,13 +7,19 @@ import { configureModelServingApp } from '../module/configure-app.js';
 import { ModelServingModule } from '../module/model-serving.module.js';
 import {
   FlagError,
-  FLAGS,
   type FlagValues,
   parseFlags,
   planServer,
   type ServerPlan,
+  unservedWarnings,
   usage,
 } from './flags.js';
+
+/** The package's version, from its package.json (two levels up from `src/cli` and `dist/cli`). */
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  return pkg.version;
+}
 
 function readFlags(argv: readonly string[]): { flags: FlagValues; plan: ServerPlan } | undefined {
   try {
@@ -21,7 +28,15 @@ function readFlags(argv: readonly string[]): { flags: FlagValues; plan: ServerPl
       process.stdout.write(`${usage()}\n`);
       return undefined;
     }
-    return { flags, plan: planServer(flags) };
+    if (flags['version']) {
+      process.stdout.write(`model-server (nest-model-serving) ${packageVersion()}\n`);
+      return undefined;
+    }
+    // LOG_LEVEL, as the sample app reads it, unless --log_level says otherwise.
+    const logLevel = process.env['LOG_LEVEL'];
+    const withEnv =
+      logLevel && flags['log_level'] === undefined ? { ...flags, log_level: logLevel } : flags;
+    return { flags, plan: planServer(withEnv) };
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`model-server: ${error.message}\n\n${usage()}\n`);
@@ -57,11 +72,9 @@ async function main(): Promise<void> {
   const read = readFlags(process.argv.slice(2));
   if (!read) return;
   const { flags, plan } = read;
+  Logger.overrideLogger(plan.logLevels);
   const logger = new Logger('ModelServer');
-  const later = Object.keys(flags).filter((name) => FLAGS[name]?.later);
-  if (later.length) {
-    logger.warn(`Accepted but not served yet: ${later.map((f) => `--${f}`).join(', ')}`);
-  }
+  for (const warning of unservedWarnings(flags)) logger.warn(warning);
   const grpc = { port: plan.grpcPort, host: plan.grpcHost };
   const rest = { enabled: plan.restPort > 0 };
 
@@ -76,13 +89,17 @@ async function main(): Promise<void> {
     const server = await NestFactory.createMicroservice(ModelServerModule, {
       ...modelServingGrpcOptions(grpc),
       abortOnError: false,
+      logger: plan.logLevels,
     });
     stopOnSignals(server, logger);
     await server.listen();
     logger.log(`gRPC listening on ${grpc.host}:${grpc.port} (REST is off)`);
     return;
   }
-  const app = await NestFactory.create(ModelServerModule, { abortOnError: false });
+  const app = await NestFactory.create(ModelServerModule, {
+    abortOnError: false,
+    logger: plan.logLevels,
+  });
   configureModelServingApp(app, { enableShutdownHooks: false });
   stopOnSignals(app, logger);
   if (grpc.port > 0) {

@@ -132,7 +132,8 @@ describe('parseModelConfigText', () => {
     expect(config?.basePath).toBe(basePath);
   });
 
-  it('accepts and ignores model_type, model_platform and logging_config', () => {
+  it('accepts model_type, model_platform and logging_config, warning where they are not served', () => {
+    const warnings: string[] = [];
     const text = model(
       'model_type: TENSORFLOW',
       'model_platform: "tensorflow"',
@@ -142,9 +143,28 @@ describe('parseModelConfigText', () => {
       '  any_name: IDENT any_list [{ x: 1 }, < y: "2" >]',
       '}',
     );
-    expect(parseModelConfigText(text)).toEqual([{ name: 'm', basePath: '/m' }]);
-    expect(parseModelConfigText(model('model_type: 1', 'model_platform: "tfjs"'))).toEqual([
+    const warn = (message: string) => warnings.push(message);
+    expect(parseModelConfigText(text, 'models.config', warn)).toEqual([
       { name: 'm', basePath: '/m' },
+    ]);
+    expect(warnings).toEqual([
+      'models.config:7:5: logging_config of model "m" is not served yet: requests are not logged',
+    ]);
+    warnings.length = 0;
+    for (const platform of ['tfjs', 'onnx', '']) {
+      parseModelConfigText(
+        model('model_type: 1', `model_platform: "${platform}"`),
+        undefined,
+        warn,
+      );
+    }
+    expect(warnings).toEqual([]);
+    expect(
+      parseModelConfigText(model('model_type: OTHER', 'model_platform: "pytorch"'), 'c', warn),
+    ).toEqual([{ name: 'm', basePath: '/m' }]);
+    expect(warnings).toEqual([
+      'c:6:21: model_platform "pytorch" of model "m" is not served: the format is recognised from each version\'s files (SavedModel, TensorFlow.js, ONNX) and the value is ignored',
+      'c:5:17: model_type OTHER of model "m" is not served (TF Serving deprecated model_type for model_platform): the value is ignored',
     ]);
   });
 
@@ -483,6 +503,19 @@ describe('readModelConfigFile', () => {
     const file = join(dir, 'models.config');
     await writeFile(file, 'model_config_list { config { name: "a" base_path: "models/a" } }');
     await expect(readModelConfigFile(file)).resolves.toEqual([{ name: 'a', basePath: 'models/a' }]);
+  });
+
+  it('names the file in its warnings', async () => {
+    const file = join(dir, 'platform.config');
+    await writeFile(
+      file,
+      'model_config_list { config { name: "a" base_path: "/a" model_platform: "tflite" } }',
+    );
+    const warnings: string[] = [];
+    await readModelConfigFile(file, (message) => warnings.push(message));
+    expect(warnings).toEqual([
+      `${file}:1:72: model_platform "tflite" of model "a" is not served: the format is recognised from each version's files (SavedModel, TensorFlow.js, ONNX) and the value is ignored`,
+    ]);
   });
 
   it('names the file in parse errors', async () => {

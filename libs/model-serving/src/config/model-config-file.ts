@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Logger } from '@nestjs/common';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
 import { type ModelConfig, type VersionPolicy } from './model-serving-options.interface.js';
 import { TextFormatParser } from './text-format.parser.js';
@@ -46,11 +47,40 @@ const SCHEMA = {
 
 type Parsed<N extends MessageName> = TextMessage<typeof SCHEMA, N>;
 
+/**
+ * `model_platform` values read without a warning: TF Serving's own, and the formats this server
+ * recognises in version directories. Whatever the value, the loader is chosen by the files.
+ */
+const SERVED_PLATFORMS: ReadonlySet<string> = new Set(['', 'tensorflow', 'tfjs', 'onnx']);
+/** The deprecated `model_type` values that mean what `model_platform: "tensorflow"` means. */
+const TENSORFLOW_MODEL_TYPES: ReadonlySet<string> = new Set([
+  'TENSORFLOW',
+  '1',
+  'MODEL_TYPE_UNSPECIFIED',
+  '0',
+]);
+
+/** Receives one warning about a config file, already prefixed with `file:line:column`. */
+export type ModelConfigWarning = (message: string) => void;
+
+const logger = new Logger('ModelServing');
+/** Warnings already logged: a config file re-read every poll warns once, not on each read. */
+const logged = new Set<string>();
+const logOnce: ModelConfigWarning = (message) => {
+  if (logged.has(message)) return;
+  logged.add(message);
+  logger.warn(message);
+};
+
 /** Turns a parsed `ModelServerConfig` into model configs, with the checks the syntax cannot make. */
 class ModelConfigConverter {
   private readonly names = new Set<string>();
 
-  constructor(private readonly parser: TextFormatParser<typeof SCHEMA>) {}
+  constructor(
+    private readonly parser: TextFormatParser<typeof SCHEMA>,
+    private readonly warn: ModelConfigWarning,
+    private readonly fileName?: string,
+  ) {}
 
   convert(root: Parsed<'ModelServerConfig'>): ModelConfig[] {
     return (root.model_config_list?.value.config ?? []).map((entry) => this.model(entry));
@@ -58,6 +88,34 @@ class ModelConfigConverter {
 
   private fail(at: TextLocation, message: string): never {
     return this.parser.fail(at, message);
+  }
+
+  private warnAt(at: TextLocation, message: string): void {
+    const place = `${at.line}:${at.column}`;
+    this.warn(`${this.fileName ? `${this.fileName}:${place}` : place}: ${message}`);
+  }
+
+  /** Fields that are read but not served yet: each gets a warning at its place in the file. */
+  private unserved(entry: TextEntry<Parsed<'ModelConfig'>>, modelName: string): void {
+    const { model_platform: platform, model_type: type, logging_config: logging } = entry.value;
+    if (platform && !SERVED_PLATFORMS.has(platform.value)) {
+      this.warnAt(
+        platform.valueAt,
+        `model_platform "${platform.value}" of model "${modelName}" is not served: the format is recognised from each version's files (SavedModel, TensorFlow.js, ONNX) and the value is ignored`,
+      );
+    }
+    if (type && !TENSORFLOW_MODEL_TYPES.has(type.value)) {
+      this.warnAt(
+        type.valueAt,
+        `model_type ${type.value} of model "${modelName}" is not served (TF Serving deprecated model_type for model_platform): the value is ignored`,
+      );
+    }
+    if (logging) {
+      this.warnAt(
+        logging.at,
+        `logging_config of model "${modelName}" is not served yet: requests are not logged`,
+      );
+    }
   }
 
   private model(entry: TextEntry<Parsed<'ModelConfig'>>): ModelConfig {
@@ -68,6 +126,7 @@ class ModelConfigConverter {
     this.names.add(modelName);
     const pathAt = basePath?.valueAt ?? entry.at;
     if (!basePath?.value) this.fail(pathAt, `base_path of model "${modelName}" must not be empty`);
+    this.unserved(entry, modelName);
     const config: ModelConfig = { name: modelName, basePath: basePath.value };
     const versionPolicy = policy && this.versionPolicy(policy.value);
     if (versionPolicy) config.versionPolicy = versionPolicy;
@@ -113,30 +172,44 @@ class ModelConfigConverter {
 
 /**
  * Parses TF Serving's text-format `ModelServerConfig` (the file behind `--model_config_file`) into
- * model configs. Only `model_config_list` is supported; `model_type`, `model_platform` and
- * `logging_config` are accepted and ignored. `${VAR}` placeholders are kept literally.
- * @param fileName - named in error messages
+ * model configs. Only `model_config_list` is supported. `model_type`, `model_platform` and
+ * `logging_config` are read and not served: a `model_platform` other than `tensorflow`, `tfjs`
+ * or `onnx` (the format is recognised from the files anyway), a `model_type` other than
+ * `TENSORFLOW` and any `logging_config` give a warning naming `file:line:column`, and are
+ * otherwise ignored. `${VAR}` placeholders are kept literally.
+ * @param fileName - named in errors and warnings
+ * @param warn - receives the warnings; by default each distinct one is logged once (Nest Logger)
  * @throws ModelServingConfigError naming `file:line:column` on bad syntax, unknown fields, wrong
  * value kinds, duplicate fields, empty or duplicate model names and invalid version policies or labels.
  * @publicApi
  */
-export function parseModelConfigText(text: string, fileName?: string): ModelConfig[] {
+export function parseModelConfigText(
+  text: string,
+  fileName?: string,
+  warn: ModelConfigWarning = logOnce,
+): ModelConfig[] {
   const parser = new TextFormatParser(SCHEMA, fileName);
-  return new ModelConfigConverter(parser).convert(parser.parse(text, 'ModelServerConfig'));
+  return new ModelConfigConverter(parser, warn, fileName).convert(
+    parser.parse(text, 'ModelServerConfig'),
+  );
 }
 
 /**
  * Reads and parses a TF Serving model config file. Relative `base_path` values are kept as
  * written (TF Serving resolves them against its working directory).
+ * @param warn - receives warnings about fields not served, as in {@link parseModelConfigText}
  * @throws ModelServingConfigError when the file cannot be read or is invalid
  * @publicApi
  */
-export async function readModelConfigFile(path: string): Promise<ModelConfig[]> {
+export async function readModelConfigFile(
+  path: string,
+  warn: ModelConfigWarning = logOnce,
+): Promise<ModelConfig[]> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     const reason = error.code ?? error.message;
     throw new ModelServingConfigError(`cannot read model config file ${path}: ${reason}`, {
       file: path,
     });
   });
-  return parseModelConfigText(text, path);
+  return parseModelConfigText(text, path, warn);
 }

@@ -62,6 +62,12 @@ export interface ModelServingModuleOptions {
    * TF Serving uses. @defaultValue false
    */
   grpcTensorContent?: boolean;
+  /**
+   * Replay each SavedModel version's warm-up requests
+   * (`assets.extra/tf_serving_warmup_requests`) before it becomes AVAILABLE, as TF Serving's
+   * `--enable_model_warmup`; false skips the replay. @defaultValue true
+   */
+  enableModelWarmup?: boolean;
 }
 
 /** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */

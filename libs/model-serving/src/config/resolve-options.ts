@@ -32,6 +32,7 @@ export interface ResolvedModelServingOptions {
   readonly loaders: readonly ModelLoader[];
   readonly maxRequestBodyBytes: number;
   readonly grpcTensorContent: boolean;
+  readonly enableModelWarmup: boolean;
 }
 
 export const DEFAULTS = {
@@ -176,6 +177,7 @@ export function resolveOptions(
     backend,
     loaders: Object.freeze([...loaders]),
     grpcTensorContent: flag('grpcTensorContent', options.grpcTensorContent, false),
+    enableModelWarmup: flag('enableModelWarmup', options.enableModelWarmup, true),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,

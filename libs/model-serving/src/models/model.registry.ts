@@ -105,6 +105,7 @@ export class ModelRegistry {
           loadRetryIntervalMs: this.options.loadRetryIntervalMs,
           pollIntervalMs: this.options.pollIntervalMs,
           backend: this.options.backend,
+          enableModelWarmup: this.options.enableModelWarmup,
           logger: this.logger,
         });
         this.models.set(config.name, model);

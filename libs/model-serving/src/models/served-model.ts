@@ -43,6 +43,7 @@ export interface ServedModelSettings {
   readonly loadRetryIntervalMs: number;
   readonly pollIntervalMs: number;
   readonly backend: BackendName;
+  readonly enableModelWarmup?: boolean;
   readonly logger: Logger;
 }
 
@@ -298,6 +299,7 @@ export class ServedModel {
       directory,
       files,
       backend: this.settings.backend,
+      enableModelWarmup: this.settings.enableModelWarmup,
     };
     for (const loader of this.settings.loaders) {
       if (await loader.detect(context)) return loader.load(context);

@@ -60,8 +60,20 @@ export function selectBackend(requested: BackendName): Promise<string> {
   return selection;
 }
 
+/**
+ * Keeps TensorFlow.js quiet unless the log level is verbose: its warnings (among them the
+ * "looks like you are running TensorFlow.js in Node.js" banner of the CPU backend) go straight
+ * to the console, past Nest's Logger, and tfjs prints them only while its `PROD` flag is off.
+ */
+function quietTfjs(logger: Logger): void {
+  const verbose = Logger.isLevelEnabled('verbose');
+  tf.env().set('PROD', !verbose);
+  if (verbose) logger.verbose("TensorFlow.js's own warnings print on the console");
+}
+
 async function doSelect(requested: BackendName): Promise<string> {
   const logger = new Logger('ModelServingBackend');
+  quietTfjs(logger);
   let chosen: string | undefined;
   switch (requested) {
     case 'tensorflow': {
@@ -101,5 +113,11 @@ async function doSelect(requested: BackendName): Promise<string> {
       ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'})`
       : '';
   logger.log(`TensorFlow.js backend: ${chosen}${simd}, requested '${requested}'`);
+  if (!chosen.startsWith('tensorflow')) {
+    // What tfjs's silenced banner said, at debug level.
+    logger.debug(
+      'Installing @tensorflow/tfjs-node (or -gpu) runs models on native TensorFlow, usually faster',
+    );
+  }
   return tf.getBackend();
 }

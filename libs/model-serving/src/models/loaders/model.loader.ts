@@ -11,6 +11,11 @@ export interface LoadContext {
   readonly files: readonly string[];
   /** The engine the options ask for (the active tfjs backend is already selected). */
   readonly backend: BackendName;
+  /**
+   * Whether the version's warm-up requests are replayed before it becomes available (the
+   * `enableModelWarmup` option). @defaultValue true
+   */
+  readonly enableModelWarmup?: boolean;
 }
 
 /**

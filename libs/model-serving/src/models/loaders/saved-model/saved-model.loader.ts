@@ -54,7 +54,8 @@ export interface SavedModelLoaderOptions {
  * `backend: 'tensorflow'` it hands the directory to tfjs-node's `tf.node.loadSavedModel`
  * instead (best effort, unverified here; `customOps` and `exampleParser` do not apply there).
  * Either way, the version's warm-up requests (`assets.extra/tf_serving_warmup_requests`) are
- * replayed before it becomes available, and a failing one fails the load.
+ * replayed before it becomes available (unless `enableModelWarmup` is false), and a failing one
+ * fails the load.
  * @publicApi
  */
 export class SavedModelLoader extends ModelLoader {
@@ -111,9 +112,11 @@ export class SavedModelLoader extends ModelLoader {
         this.logger.log(`${where} runs on tfjs-node's native SavedModel loader (unverified here)`);
       }
       // TF Serving replays warm-up requests before the version becomes available.
-      const target = { model: context.modelName, version: context.version };
-      const replayed = await runSavedModelWarmup(executor, context.directory, target);
-      if (replayed > 0) this.logger.log(`${where}: replayed ${replayed} warm-up requests`);
+      if (context.enableModelWarmup ?? true) {
+        const target = { model: context.modelName, version: context.version };
+        const replayed = await runSavedModelWarmup(executor, context.directory, target);
+        if (replayed > 0) this.logger.log(`${where}: replayed ${replayed} warm-up requests`);
+      }
     } catch (error) {
       executor.dispose();
       throw error;

@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { post } from './helpers/http.js';
+import { freePort } from './helpers/free-port.js';
+import { waitFor } from './helpers/model-dirs.js';
+import { itIfPresent, ROOT } from './helpers/paths.js';
+
+interface AppRun {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+/** `npm start` without its build step: the built sample app, with `env` added. */
+function startApp(env: Record<string, string>): AppRun {
+  const child = spawn(process.execPath, [join(ROOT, 'sample-app', 'dist', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exit };
+}
+
+async function stop(run: AppRun): Promise<void> {
+  if (run.child.exitCode === null) run.child.kill('SIGTERM');
+  await run.exit;
+}
+
+const HALF_PLUS_TWO = '{"instances": [1.0, 2.0, 5.0]}';
+
+/** Predicts on half_plus_two once REST answers; fails with the app's output otherwise. */
+async function predictWhenUp(run: AppRun, restPort: number): Promise<string> {
+  const url = `http://127.0.0.1:${restPort}/v1/models/half_plus_two:predict`;
+  return waitFor(
+    async () => {
+      if (run.child.exitCode !== null) throw new Error(`the app exited:\n${run.output()}`);
+      const res = await post(url, HALF_PLUS_TWO).catch(() => undefined);
+      return res?.status === 200 ? res.text : undefined;
+    },
+    30_000,
+    200,
+  );
+}
+
+describe('npm start (the built sample app)', () => {
+  beforeAll(() => {
+    const build = spawnSync('npm', ['run', 'build:app'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0)
+      throw new Error(`npm run build:app failed:\n${build.stdout}${build.stderr}`);
+  }, 120_000);
+
+  itIfPresent(REFERENCE_PROTOS)(
+    'serves REST on Fastify and gRPC on GRPC_PORT with HTTP_PLATFORM=fastify',
+    async () => {
+      const [restPort, grpcPort] = [await freePort(), await freePort()];
+      const run = startApp({
+        HTTP_PLATFORM: 'fastify',
+        REST_API_PORT: String(restPort),
+        GRPC_PORT: String(grpcPort),
+        HOST: '127.0.0.1',
+      });
+      let client: ReturnType<typeof makeClient> | undefined;
+      try {
+        expect(await predictWhenUp(run, restPort)).toBe(
+          '{\n    "predictions": [2.5, 3.0, 4.5\n    ]\n}',
+        );
+        expect(run.output()).toContain(`gRPC listening on 127.0.0.1:${grpcPort}`);
+        expect(run.output()).toContain(`REST listening on http://127.0.0.1:${restPort}`);
+        expect(run.output()).toContain('[NestFactory]');
+        expect(run.output()).not.toContain('looks like you are running TensorFlow.js');
+        client = makeClient(
+          REFERENCE_PROTOS,
+          ['tensorflow_serving/apis/prediction_service.proto'],
+          'tensorflow.serving.PredictionService',
+          `127.0.0.1:${grpcPort}`,
+        );
+        const res = await call(client, 'Predict', {
+          model_spec: { name: 'half_plus_two' },
+          inputs: {
+            x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 3 }] }, float_val: [1, 2, 5] },
+          },
+        });
+        expect(res.outputs.y.float_val).toEqual([2.5, 3, 4.5]);
+      } finally {
+        client?.close();
+        await stop(run);
+      }
+    },
+    60_000,
+  );
+
+  it('opens no gRPC port with GRPC_PORT=0 and logs only warnings with LOG_LEVEL=warn', async () => {
+    const restPort = await freePort();
+    const run = startApp({
+      REST_API_PORT: String(restPort),
+      GRPC_PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      await predictWhenUp(run, restPort);
+      expect(run.output()).not.toContain('gRPC listening');
+      expect(run.output()).not.toMatch(/\bLOG\b/);
+    } finally {
+      await stop(run);
+    }
+  }, 60_000);
+
+  it('refuses an unknown LOG_LEVEL', async () => {
+    const run = startApp({ LOG_LEVEL: 'info', REST_API_PORT: '0', GRPC_PORT: '0' });
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toContain('LOG_LEVEL takes error, warn, log, debug, verbose, got "info"');
+  });
+});
