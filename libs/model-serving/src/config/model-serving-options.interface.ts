@@ -68,6 +68,13 @@ export interface ModelServingModuleOptions {
    * `--enable_model_warmup`; false skips the replay. @defaultValue true
    */
   enableModelWarmup?: boolean;
+  /**
+   * Let `versionLabels` point at versions that are not AVAILABLE yet, as TF Serving's
+   * `--allow_version_labels_for_unavailable_models`. Off, a label to a version that is not
+   * AVAILABLE is refused with a warning and keeps its previous version until that one is.
+   * @defaultValue false
+   */
+  allowVersionLabelsForUnavailableModels?: boolean;
 }
 
 /** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */

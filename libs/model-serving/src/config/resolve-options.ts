@@ -33,6 +33,7 @@ export interface ResolvedModelServingOptions {
   readonly maxRequestBodyBytes: number;
   readonly grpcTensorContent: boolean;
   readonly enableModelWarmup: boolean;
+  readonly allowVersionLabelsForUnavailableModels: boolean;
 }
 
 export const DEFAULTS = {
@@ -178,6 +179,11 @@ export function resolveOptions(
     loaders: Object.freeze([...loaders]),
     grpcTensorContent: flag('grpcTensorContent', options.grpcTensorContent, false),
     enableModelWarmup: flag('enableModelWarmup', options.enableModelWarmup, true),
+    allowVersionLabelsForUnavailableModels: flag(
+      'allowVersionLabelsForUnavailableModels',
+      options.allowVersionLabelsForUnavailableModels,
+      false,
+    ),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,

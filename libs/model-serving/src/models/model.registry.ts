@@ -106,6 +106,8 @@ export class ModelRegistry {
           pollIntervalMs: this.options.pollIntervalMs,
           backend: this.options.backend,
           enableModelWarmup: this.options.enableModelWarmup,
+          allowVersionLabelsForUnavailableModels:
+            this.options.allowVersionLabelsForUnavailableModels,
           logger: this.logger,
         });
         this.models.set(config.name, model);

@@ -158,8 +158,9 @@ describe('ServedModel', () => {
     await all.sync();
     expect(states(all)).toEqual(['3:AVAILABLE', '2:AVAILABLE', '1:AVAILABLE']);
     expect(all.acquire({ label: 'stable' }).version).toBe(2);
+    // As TF Serving, a label to a version that is not AVAILABLE is not assigned.
     expect(() => all.acquire({ label: 'future' })).toThrow(
-      'Servable not found for request: Specific(m, 9)',
+      'Unrecognized servable version label: future',
     );
     expect(() => all.acquire({ label: 'nope' })).toThrow(
       'Unrecognized servable version label: nope',

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type Logger } from '@nestjs/common';
 import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
@@ -44,6 +44,8 @@ export interface ServedModelSettings {
   readonly pollIntervalMs: number;
   readonly backend: BackendName;
   readonly enableModelWarmup?: boolean;
+  /** Assign labels to versions that are not AVAILABLE (TF Serving refuses by default). */
+  readonly allowVersionLabelsForUnavailableModels?: boolean;
   readonly logger: Logger;
 }
 
@@ -70,7 +72,11 @@ export class ServedModel {
   private aspired: number[] = [];
   private syncing?: Promise<void>;
   private stopped = false;
-  private missingBaseLogged = false;
+  /** The last base-path problem logged, so a poll repeats it only when it changes. */
+  private basePathProblem?: string;
+  /** Labels in force: TF Serving assigns a label only once its version is AVAILABLE. */
+  private labels: Readonly<Record<string, number>> = {};
+  private labelsRefused = new Set<string>();
 
   constructor(
     private config: ResolvedModelConfig,
@@ -157,9 +163,7 @@ export class ServedModel {
 
   private select({ version, label }: VersionSelector): VersionEntry {
     if (label !== undefined) {
-      const labelled = Object.hasOwn(this.config.versionLabels, label)
-        ? this.config.versionLabels[label]
-        : undefined;
+      const labelled = Object.hasOwn(this.labels, label) ? this.labels[label] : undefined;
       if (labelled === undefined) {
         throw new InvalidInputError(`Unrecognized servable version label: ${label}`);
       }
@@ -202,36 +206,90 @@ export class ServedModel {
       }
     }
     this.unloadSurplus();
+    this.assignLabels();
     await Promise.all(loads);
+    this.assignLabels();
+  }
+
+  /**
+   * Puts the configured labels in force. As TF Serving's server core, a label pointing at a
+   * version that is not AVAILABLE is refused (its old assignment stays) unless
+   * `allowVersionLabelsForUnavailableModels` is on.
+   */
+  private assignLabels(): void {
+    const next: Record<string, number> = {};
+    const refused = new Set<string>();
+    for (const [label, version] of Object.entries(this.config.versionLabels)) {
+      const available = this.versions.get(version)?.state === 'AVAILABLE';
+      if (available || this.settings.allowVersionLabelsForUnavailableModels) {
+        next[label] = version;
+        continue;
+      }
+      const key = `${label}=${version}`;
+      refused.add(key);
+      if (!this.labelsRefused.has(key)) {
+        this.settings.logger.warn(
+          `Request to assign label ${label} to version ${version} of model ${this.name}, which is not currently available for inference: the label is not assigned until the version is AVAILABLE (allowVersionLabelsForUnavailableModels allows it)`,
+        );
+      }
+      if (Object.hasOwn(this.labels, label)) next[label] = this.labels[label]!;
+    }
+    this.labels = Object.freeze(next);
+    this.labelsRefused = refused;
   }
 
   private async scan(): Promise<Map<number, string>> {
     const found = new Map<number, string>();
+    const basePath = this.config.basePath;
     let names: { name: string; isDirectory(): boolean; isSymbolicLink(): boolean }[];
     try {
-      names = await readdir(this.config.basePath, { withFileTypes: true });
-    } catch {
-      if (!this.missingBaseLogged) {
-        this.settings.logger.warn(
-          `No versions of model ${this.name} found: its base path does not exist`,
-        );
-        this.missingBaseLogged = true;
-      }
+      names = await readdir(basePath, { withFileTypes: true });
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      this.reportBasePath(
+        code === 'ENOTDIR'
+          ? `its base path ${basePath} is a file, not a directory of versions`
+          : code === 'ENOENT'
+            ? `its base path ${basePath} does not exist`
+            : `its base path ${basePath} cannot be read (${code ?? String(cause)})`,
+      );
       return found;
     }
-    this.missingBaseLogged = false;
     for (const dirent of names) {
       const isDir =
         dirent.isDirectory() ||
         (dirent.isSymbolicLink() &&
-          (await stat(join(this.config.basePath, dirent.name)).then(
+          (await stat(join(basePath, dirent.name)).then(
             (s) => s.isDirectory(),
             () => false,
           )));
       const version = isDir ? parseVersionDirName(dirent.name) : undefined;
       if (version !== undefined && !found.has(version)) found.set(version, dirent.name);
     }
+    if (found.size > 0) {
+      this.basePathProblem = undefined;
+      return found;
+    }
+    const modelFiles = names.map((d) => d.name).filter((n) => MODEL_FILES.has(n));
+    if (parseVersionDirName(basename(basePath)) !== undefined) {
+      this.reportBasePath(
+        `its base path ${basePath} is itself a version directory: use its parent ${dirname(basePath)} as the base path`,
+      );
+    } else if (modelFiles.length > 0) {
+      this.reportBasePath(
+        `model files directly under the base path ${basePath} (${modelFiles.sort().join(', ')}): move them into a version directory such as 1/`,
+      );
+    } else {
+      this.reportBasePath(`its base path ${basePath} holds no numeric version directory`);
+    }
     return found;
+  }
+
+  /** Warns about the base path once per change of what was found, not at every poll. */
+  private reportBasePath(problem: string): void {
+    if (problem === this.basePathProblem) return;
+    this.basePathProblem = problem;
+    this.settings.logger.warn(`No versions of model ${this.name} found: ${problem}`);
   }
 
   private load(version: number): Promise<void> {
@@ -256,6 +314,7 @@ export class ServedModel {
       this.settings.logger.log(
         `Model ${this.name} version ${entry.version} is AVAILABLE (${executor.backend})`,
       );
+      this.assignLabels();
       this.unloadSurplus();
     } catch (cause) {
       const error = asLoadError(cause);
@@ -270,8 +329,11 @@ export class ServedModel {
           incomplete && pollIntervalMs > 0
             ? Math.min(pollIntervalMs, loadRetryIntervalMs)
             : loadRetryIntervalMs;
+        // TF Serving shows a retrying version as LOADING with status OK; the last error is kept
+        // on the status so a version that keeps failing says why before its retries run out.
+        entry.error = { code: error.code, message: error.message };
         this.settings.logger.warn(
-          `${error.message}; retrying in ${delay} ms (try ${entry.attempts} of ${this.settings.maxLoadRetries + 1})`,
+          `Model ${this.name} version ${entry.version} failed to load (try ${entry.attempts} of ${this.settings.maxLoadRetries + 1}), retrying in ${delay} ms: ${error.message}`,
         );
         entry.retryTimer = setTimeout(() => {
           entry.retryTimer = undefined;
@@ -345,6 +407,14 @@ export class ServedModel {
     });
   }
 }
+
+/** Files that show a model was put where its versions should be. */
+const MODEL_FILES: ReadonlySet<string> = new Set([
+  'model.json',
+  'saved_model.pb',
+  'saved_model.pbtxt',
+  'model.onnx',
+]);
 
 function asLoadError(cause: unknown): ModelServingError {
   if (cause instanceof ModelServingError) return cause;

@@ -38,6 +38,8 @@ export class ServingLifecycleService
   private readonly watchers: VersionWatcher[] = [];
   /** Set when shutdownTimeoutMs expired with requests still running. */
   private abandoned = false;
+  /** The last config file error logged: a broken file is reported once, not at every poll. */
+  private configFileError?: string;
 
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
@@ -120,10 +122,18 @@ export class ServingLifecycleService
     try {
       models = await this.desiredModels();
     } catch (error) {
-      this.logger.error(
-        `Model config file not reloaded, the served models stay as they are: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== this.configFileError) {
+        this.logger.error(
+          `Model config file not reloaded, the served models stay as they are: ${message}`,
+        );
+      }
+      this.configFileError = message;
       return;
+    }
+    if (this.configFileError !== undefined) {
+      this.logger.log('Model config file reads again');
+      this.configFileError = undefined;
     }
     const current = JSON.stringify(this.registry.configs());
     const next = JSON.stringify(
