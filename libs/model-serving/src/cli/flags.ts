@@ -207,7 +207,7 @@ export function planServer(flags: FlagValues): ServerPlan {
     loadRetryIntervalMs: Math.round(value<number>(flags, 'load_retry_interval_micros') / 1000),
     backend: backend as BackendName,
     enableModelWarmup: value<boolean>(flags, 'enable_model_warmup'),
-    ...(labels === undefined ? {} : { allowVersionLabelsForUnavailableModels: labels }),
+    ...(labels === undefined ? {} : { allowVersionLabelsForUnavailableModels: labels === true }),
   };
   return {
     options,
