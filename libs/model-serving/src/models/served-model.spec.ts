@@ -194,3 +194,83 @@ describe('ServedModel', () => {
     expect(() => m.status(4)).toThrow('Could not find version 4 of model m');
   });
 });
+
+describe('ServedModel names the mistakes it finds', () => {
+  let dir: string;
+  let warnings: string[];
+  const recorder = {
+    log: () => undefined,
+    error: () => undefined,
+    warn: (message: string) => warnings.push(message),
+  } as unknown as Logger;
+  const served = (basePath: string, maxLoadRetries = 0, loadRetryIntervalMs = 60_000) =>
+    new ServedModel(
+      { name: 'm', basePath, versionPolicy: { latest: 1 }, versionLabels: {} },
+      {
+        loaders: [new FakeLoader()],
+        maxLoadRetries,
+        loadRetryIntervalMs,
+        pollIntervalMs: 10,
+        backend: 'cpu',
+        logger: recorder,
+      },
+    );
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'served-model-mistakes-'));
+    warnings = [];
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('warns once, naming the path, when model files sit directly under the base path', async () => {
+    await writeFile(join(dir, 'model.json'), '{}');
+    const m = served(dir);
+    await m.sync();
+    await m.sync();
+    expect(warnings).toEqual([
+      `No versions of model m found: model files directly under the base path ${dir} (model.json): move them into a version directory such as 1/`,
+    ]);
+    await m.stop();
+  });
+
+  it('points a base path that is itself a version directory at its parent', async () => {
+    const version = join(dir, '00000123');
+    await mkdir(version);
+    const m = served(version);
+    await m.sync();
+    expect(warnings).toEqual([
+      `No versions of model m found: its base path ${version} is itself a version directory: use its parent ${dir} as the base path`,
+    ]);
+    await m.stop();
+  });
+
+  it('names a missing base path, and says when the base path is a file', async () => {
+    const missing = join(dir, 'nope');
+    const file = join(dir, 'a-file');
+    await writeFile(file, '');
+    const a = served(missing);
+    const b = served(file);
+    await a.sync();
+    await b.sync();
+    expect(warnings).toEqual([
+      `No versions of model m found: its base path ${missing} does not exist`,
+      `No versions of model m found: its base path ${file} is a file, not a directory of versions`,
+    ]);
+    await a.stop();
+    await b.stop();
+  });
+
+  it('shows the last error on the status and in a WARN while a failing version is retried', async () => {
+    await mkdir(join(dir, '1'));
+    await writeFile(join(dir, '1', 'broken'), '');
+    const m = served(dir, 5);
+    await m.sync();
+    const [status] = m.status();
+    expect(status).toMatchObject({ version: 1, state: 'LOADING' });
+    expect(JSON.stringify(status)).toContain('broken on purpose');
+    expect(warnings).toEqual([
+      'Model m version 1 failed to load (try 1 of 6), retrying in 60000 ms: broken on purpose',
+    ]);
+    await m.stop();
+  });
+});
