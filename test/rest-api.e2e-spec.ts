@@ -107,6 +107,21 @@ describe.each(['express', 'fastify'] as const)('TF Serving REST API on %s', (pla
       expect(one.json.model_version_status[0].version).toBe('1');
     });
 
+    it('lists every version by label, known or unknown, as TF Serving (predict refuses the unknown one)', async () => {
+      const all = await get(`${url}/v1/models/iris`);
+      for (const label of ['stable', 'previous', 'no_such_label']) {
+        const res = await get(`${url}/v1/models/iris/labels/${label}`);
+        expect(res.status).toBe(200);
+        expect(res.text).toBe(all.text);
+      }
+      const predict = await post(
+        `${url}/v1/models/iris/labels/no_such_label:predict`,
+        JSON.stringify({ instances: [[1, 2, 3, 4]] }),
+      );
+      expect(predict.status).toBe(400);
+      expect(predict.json).toEqual({ error: 'Unrecognized servable version label: no_such_label' });
+    });
+
     it('answers metadata in TF Serving shape', async () => {
       const res = await get(`${url}/v1/models/half_plus_two/metadata`);
       expect(res.status).toBe(200);
