@@ -203,10 +203,17 @@ describe('ServedModel names the mistakes it finds', () => {
     error: () => undefined,
     warn: (message: string) => warnings.push(message),
   } as unknown as Logger;
-  const served = (basePath: string, maxLoadRetries = 0, loadRetryIntervalMs = 60_000) =>
+  const served = (
+    basePath: string,
+    maxLoadRetries = 0,
+    loadRetryIntervalMs = 60_000,
+    versionLabels: Record<string, number> = {},
+    allowVersionLabelsForUnavailableModels = false,
+  ) =>
     new ServedModel(
-      { name: 'm', basePath, versionPolicy: { latest: 1 }, versionLabels: {} },
+      { name: 'm', basePath, versionPolicy: { all: true }, versionLabels },
       {
+        allowVersionLabelsForUnavailableModels,
         loaders: [new FakeLoader()],
         maxLoadRetries,
         loadRetryIntervalMs,
@@ -271,6 +278,36 @@ describe('ServedModel names the mistakes it finds', () => {
     expect(warnings).toEqual([
       'Model m version 1 failed to load (try 1 of 6), retrying in 60000 ms: broken on purpose',
     ]);
+    await m.stop();
+  });
+
+  it('assigns a label once its version is AVAILABLE and refuses, once, one whose version is not there', async () => {
+    await mkdir(join(dir, '1'));
+    await writeFile(join(dir, '1', 'ok'), '');
+    const m = served(dir, 0, 60_000, { stable: 1, future: 9 });
+    await m.sync();
+    await m.sync();
+    const lease = m.acquire({ label: 'stable' });
+    expect(lease.version).toBe(1);
+    lease.release();
+    expect(() => m.acquire({ label: 'future' })).toThrow(
+      'Unrecognized servable version label: future',
+    );
+    expect(warnings).toEqual([
+      'Request to assign label future to version 9 of model m, which is not currently available for inference: the label is not assigned until the version is AVAILABLE (allowVersionLabelsForUnavailableModels allows it)',
+    ]);
+    await m.stop();
+  });
+
+  it('assigns labels to unavailable versions with allowVersionLabelsForUnavailableModels', async () => {
+    await mkdir(join(dir, '1'));
+    await writeFile(join(dir, '1', 'ok'), '');
+    const m = served(dir, 0, 60_000, { future: 9 }, true);
+    await m.sync();
+    expect(() => m.acquire({ label: 'future' })).toThrow(
+      'Servable not found for request: Specific(m, 9)',
+    );
+    expect(warnings).toEqual([]);
     await m.stop();
   });
 });

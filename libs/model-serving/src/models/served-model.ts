@@ -220,17 +220,20 @@ export class ServedModel {
     const next: Record<string, number> = {};
     const refused = new Set<string>();
     for (const [label, version] of Object.entries(this.config.versionLabels)) {
-      const available = this.versions.get(version)?.state === 'AVAILABLE';
-      if (available || this.settings.allowVersionLabelsForUnavailableModels) {
+      const state = this.versions.get(version)?.state;
+      if (state === 'AVAILABLE' || this.settings.allowVersionLabelsForUnavailableModels) {
         next[label] = version;
         continue;
       }
+      // A version still loading gets its label once AVAILABLE: no warning on every boot.
       const key = `${label}=${version}`;
-      refused.add(key);
-      if (!this.labelsRefused.has(key)) {
-        this.settings.logger.warn(
-          `Request to assign label ${label} to version ${version} of model ${this.name}, which is not currently available for inference: the label is not assigned until the version is AVAILABLE (allowVersionLabelsForUnavailableModels allows it)`,
-        );
+      if (state !== 'START' && state !== 'LOADING') {
+        refused.add(key);
+        if (!this.labelsRefused.has(key)) {
+          this.settings.logger.warn(
+            `Request to assign label ${label} to version ${version} of model ${this.name}, which is not currently available for inference: the label is not assigned until the version is AVAILABLE (allowVersionLabelsForUnavailableModels allows it)`,
+          );
+        }
       }
       if (Object.hasOwn(this.labels, label)) next[label] = this.labels[label]!;
     }
