@@ -46,7 +46,7 @@ describe('a model config file that breaks while it is polled', () => {
 
   it('is logged once per distinct error, keeps the models served, and says when it reads again', async () => {
     await writeFile(configFile(), 'model_config_list { config { name: ');
-    await waitFor(async () => (logger.errors.length > 0 ? true : undefined));
+    await waitFor(() => Promise.resolve(logger.errors.length > 0 ? true : undefined));
     await new Promise((r) => setTimeout(r, 1000)); // about ten more polls of the same file
     expect(logger.errors).toHaveLength(1);
     expect(logger.errors[0]).toMatch(
@@ -56,11 +56,11 @@ describe('a model config file that breaks while it is polled', () => {
     expect(status.json.model_version_status[0].state).toBe('AVAILABLE');
 
     await writeFile(configFile(), good());
-    await waitFor(async () =>
-      logger.logs.includes('Model config file reads again') ? true : undefined,
+    await waitFor(() =>
+      Promise.resolve(logger.logs.includes('Model config file reads again') ? true : undefined),
     );
     await writeFile(configFile(), 'not a config at all');
-    await waitFor(async () => (logger.errors.length > 1 ? true : undefined));
+    await waitFor(() => Promise.resolve(logger.errors.length > 1 ? true : undefined));
     expect(logger.errors).toHaveLength(2);
   });
 });
