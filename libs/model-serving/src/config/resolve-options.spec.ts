@@ -52,4 +52,21 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(options as never)).toThrow(ModelServingConfigError);
     expect(() => resolveOptions(options as never)).toThrow(message);
   });
+
+  it('turns warm-up on and labels for unavailable versions off by default, and checks both', () => {
+    const models = [{ name: 'm', basePath: 'models/m' }];
+    const defaults = resolveOptions({ models });
+    expect(defaults.enableModelWarmup).toBe(true);
+    expect(defaults.allowVersionLabelsForUnavailableModels).toBe(false);
+    const set = resolveOptions({
+      models,
+      enableModelWarmup: false,
+      allowVersionLabelsForUnavailableModels: true,
+    });
+    expect(set.enableModelWarmup).toBe(false);
+    expect(set.allowVersionLabelsForUnavailableModels).toBe(true);
+    expect(() => resolveOptions({ models, enableModelWarmup: 'no' as never })).toThrow(
+      'enableModelWarmup must be true or false, got "no"',
+    );
+  });
 });
