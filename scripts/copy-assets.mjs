@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const lib = join(dirname(fileURLToPath(import.meta.url)), '..', 'libs', 'model-serving');
-const protos = join(lib, 'src', 'grpc', 'protos');
+const protos = join(lib, 'src', 'protos');
 if (existsSync(protos)) {
-  cpSync(protos, join(lib, 'dist', 'grpc', 'protos'), {
+  cpSync(protos, join(lib, 'dist', 'protos'), {
     recursive: true,
     filter: (source) => !source.endsWith('.ts'),
   });

@@ -34,9 +34,9 @@ describe('the npm tarball of nest-model-serving', () => {
   it('holds the gRPC .proto assets', () => {
     expect(files).toEqual(
       expect.arrayContaining([
-        'dist/grpc/protos/tensorflow_serving/apis/prediction_service.proto',
-        'dist/grpc/protos/grpc/health/v1/health.proto',
-        'dist/grpc/protos/inference/open_inference_grpc.proto',
+        'dist/protos/tensorflow_serving/apis/prediction_service.proto',
+        'dist/protos/grpc/health/v1/health.proto',
+        'dist/protos/inference/open_inference_grpc.proto',
       ]),
     );
   });

@@ -13,7 +13,7 @@ import {
   type TensorSpec,
 } from 'nest-model-serving';
 import { resolveOptions } from '../../libs/model-serving/src/config/resolve-options.js';
-import { PROTOS_DIR } from '../../libs/model-serving/src/grpc/protos/proto-path.js';
+import { PROTOS_DIR } from '../../libs/model-serving/src/protos/proto-path.js';
 import { InferenceService } from '../../libs/model-serving/src/models/inference.service.js';
 import { ModelRegistry } from '../../libs/model-serving/src/models/model.registry.js';
 import { REFERENCE_PROTOS } from './grpc-client.js';

@@ -35,8 +35,8 @@ export type { ModelMetadata, ResolvedModelSpec } from './models/inference.servic
 export type { VersionSelector, VersionState, VersionStatus } from './models/served-model.js';
 
 // Tensors, signatures, extension points
-export type { NestedValues, TensorData, TensorDType } from './models/tensor-data.js';
-export { tensorToNested } from './models/nested-values.js';
+export type { NestedValues, TensorData, TensorDType } from './tensor/tensor-data.js';
+export { tensorToNested } from './tensor/nested-values.js';
 export {
   DEFAULT_SIGNATURE,
   PREDICT_METHOD,
@@ -44,29 +44,25 @@ export {
   type SignatureMap,
   type TensorSpec,
 } from './models/signature.js';
-export { ModelLoader, type LoadContext } from './models/loaders/model.loader.js';
-export { ModelExecutor } from './models/executors/model.executor.js';
+export { ModelLoader, type LoadContext } from './models/model.loader.js';
+export { ModelExecutor } from './models/model.executor.js';
 export {
   SavedModelLoader,
   type SavedModelLoaderOptions,
-} from './models/loaders/saved-model/saved-model.loader.js';
-export {
-  MODEL_ONNX,
-  OnnxModelLoader,
-  type OnnxLoaderOptions,
-} from './models/loaders/onnx/onnx.loader.js';
+} from './engines/saved-model/saved-model.loader.js';
+export { MODEL_ONNX, OnnxModelLoader, type OnnxLoaderOptions } from './engines/onnx/onnx.loader.js';
 export {
   type ExampleParser,
   SavedModelExecutor,
-} from './models/loaders/saved-model/saved-model.executor.js';
-export { type ExampleParsingSpec } from './models/loaders/saved-model/example-parsing.js';
+} from './engines/saved-model/saved-model.executor.js';
+export { type ExampleParsingSpec } from './engines/saved-model/example-parsing.js';
 
 // Errors
 export { ModelServingError } from './errors/model-serving.error.js';
 export { GrpcStatusCode } from './errors/grpc-status-code.js';
 export { httpStatusFor } from './errors/status-map.js';
-export { ModelServingHttpExceptionFilter } from './errors/http-exception.filter.js';
-export { ModelServingGrpcExceptionFilter } from './errors/grpc-exception.filter.js';
+export { ModelServingHttpExceptionFilter } from './http/http-exception.filter.js';
+export { ModelServingGrpcExceptionFilter } from './grpc/grpc-exception.filter.js';
 export { DeadlineExceededError } from './errors/deadline-exceeded.error.js';
 export { ModelNotFoundError } from './errors/model-not-found.error.js';
 export { VersionNotFoundError } from './errors/version-not-found.error.js';

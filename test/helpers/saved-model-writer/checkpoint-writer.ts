@@ -4,7 +4,7 @@ import {
   crc32c,
   crc32cExtend,
   maskCrc,
-} from '../../../libs/model-serving/src/models/loaders/saved-model/crc32c.js';
+} from '../../../libs/model-serving/src/engines/saved-model/crc32c.js';
 import { tfProtoType } from './tf-proto-types.js';
 import { type BlockCompression, writeTable } from './table-writer.js';
 

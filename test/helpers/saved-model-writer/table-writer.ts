@@ -2,7 +2,7 @@ import {
   crc32c,
   crc32cExtend,
   maskCrc,
-} from '../../../libs/model-serving/src/models/loaders/saved-model/crc32c.js';
+} from '../../../libs/model-serving/src/engines/saved-model/crc32c.js';
 
 /** How the writer stores blocks: raw, or Snappy-framed literals (what a compressor may emit). */
 export type BlockCompression = 'none' | 'snappy';

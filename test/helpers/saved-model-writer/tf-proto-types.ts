@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { PROTOS_DIR } from '../../../libs/model-serving/src/grpc/protos/proto-path.js';
+import { PROTOS_DIR } from '../../../libs/model-serving/src/protos/proto-path.js';
 
 let root: protobuf.Root | undefined;
 

@@ -1,7 +1,4 @@
-import {
-  crc32c,
-  maskCrc,
-} from '../../../libs/model-serving/src/models/loaders/saved-model/crc32c.js';
+import { crc32c, maskCrc } from '../../../libs/model-serving/src/engines/saved-model/crc32c.js';
 
 /**
  * A TFRecord file as TensorFlow's `RecordWriter` writes it (no compression): per record a

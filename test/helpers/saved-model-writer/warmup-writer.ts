@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { PROTOS_DIR } from '../../../libs/model-serving/src/grpc/protos/proto-path.js';
+import { PROTOS_DIR } from '../../../libs/model-serving/src/protos/proto-path.js';
 import { encodeTfRecords } from './tf-record-writer.js';
 
 /**

@@ -1,5 +1,5 @@
 import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
-import { type ModelLoader } from '../models/loaders/model.loader.js';
+import { type ModelLoader } from '../models/model.loader.js';
 
 /**
  * Which versions of a model should be served, as TF Serving's `model_version_policy`.

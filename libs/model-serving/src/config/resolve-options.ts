@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
-import { type ModelLoader } from '../models/loaders/model.loader.js';
+import { type ModelLoader } from '../models/model.loader.js';
 import { DEFAULT_VERSION_POLICY } from '../models/version-policy.js';
 import {
   type BackendName,

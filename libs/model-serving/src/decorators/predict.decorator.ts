@@ -7,7 +7,7 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
+import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { PredictInterceptor } from './predict.interceptor.js';
 

@@ -10,8 +10,8 @@ import { ModelServingConfigError } from '../errors/model-serving-config.error.js
 import { InferenceService } from '../models/inference.service.js';
 import { ModelHandle, type ModelInputs } from '../models/model.handle.js';
 import { ModelRegistry } from '../models/model.registry.js';
-import { tensorToNested } from '../models/nested-values.js';
-import { type TensorData } from '../models/tensor-data.js';
+import { tensorToNested } from '../tensor/nested-values.js';
+import { type TensorData } from '../tensor/tensor-data.js';
 import { readFormBodyAsJson } from './predict-body.js';
 import { PREDICT_OPTIONS } from './predict.decorator.js';
 import { Servable } from './servable.decorator.js';

@@ -5,7 +5,7 @@ import {
   OPEN_INFERENCE_PROTO_FILES,
   PROTOS_DIR,
   TF_SERVING_PROTO_FILES,
-} from './protos/proto-path.js';
+} from '../protos/proto-path.js';
 
 /** The proto packages whose services the server answers. */
 const GRPC_PACKAGES = ['tensorflow.serving', 'inference', 'grpc.health.v1'];

@@ -1,7 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { distinctUntilChanged, interval, map, type Observable, startWith, takeWhile } from 'rxjs';
-import { ModelServingGrpcExceptionFilter } from '../errors/grpc-exception.filter.js';
+import { ModelServingGrpcExceptionFilter } from './grpc-exception.filter.js';
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { ModelRegistry } from '../models/model.registry.js';
 

@@ -3,10 +3,10 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { type ServerUnaryCall } from '@grpc/grpc-js';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
-import { ModelServingGrpcExceptionFilter } from '../errors/grpc-exception.filter.js';
+import { ModelServingGrpcExceptionFilter } from './grpc-exception.filter.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { InferenceService } from '../models/inference.service.js';
-import { TF_DTYPE_NAMES, type TensorData } from '../models/tensor-data.js';
+import { TF_DTYPE_NAMES, type TensorData } from '../tensor/tensor-data.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
 import {
   ClassificationService,

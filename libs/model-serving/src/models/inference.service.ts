@@ -9,7 +9,7 @@ import {
   type SignatureDef,
   type SignatureMap,
 } from './signature.js';
-import { type TensorData } from './tensor-data.js';
+import { type TensorData } from '../tensor/tensor-data.js';
 
 /** One inference, in protocol-neutral terms. */
 export interface PredictCall extends VersionSelector {

@@ -4,9 +4,9 @@ import {
   type ResolvedModelSpec,
 } from './inference.service.js';
 import { type ModelRegistry } from './model.registry.js';
-import { isTensorData, nestedToTensor } from './nested-values.js';
+import { isTensorData, nestedToTensor } from '../tensor/nested-values.js';
 import { type VersionStatus } from './served-model.js';
-import { type NestedValues, type TensorData } from './tensor-data.js';
+import { type NestedValues, type TensorData } from '../tensor/tensor-data.js';
 
 /** Options of `ModelHandle.predict`. @publicApi */
 export interface ModelPredictOptions {

@@ -7,10 +7,10 @@ import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
-import { SavedModelLoader } from './loaders/saved-model/saved-model.loader.js';
-import { OnnxModelLoader } from './loaders/onnx/onnx.loader.js';
-import { TfjsModelLoader } from './loaders/tfjs.loader.js';
-import { type ModelLoader } from './loaders/model.loader.js';
+import { SavedModelLoader } from '../engines/saved-model/saved-model.loader.js';
+import { OnnxModelLoader } from '../engines/onnx/onnx.loader.js';
+import { TfjsModelLoader } from '../engines/tfjs/tfjs.loader.js';
+import { type ModelLoader } from './model.loader.js';
 import {
   ServedModel,
   type VersionLease,

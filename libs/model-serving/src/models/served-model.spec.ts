@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
 import { ModelLoadError } from '../errors/model-load.error.js';
-import { ModelExecutor } from './executors/model.executor.js';
-import { type LoadContext, ModelLoader } from './loaders/model.loader.js';
+import { ModelExecutor } from './model.executor.js';
+import { type LoadContext, ModelLoader } from './model.loader.js';
 import { ServedModel } from './served-model.js';
-import { type TensorData } from './tensor-data.js';
+import { type TensorData } from '../tensor/tensor-data.js';
 
 /** An executor that answers its version number and records disposal. */
 class FakeExecutor extends ModelExecutor {

@@ -10,8 +10,8 @@ import { VersionNotFoundError } from '../errors/version-not-found.error.js';
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { type BackendName } from '../config/model-serving-options.interface.js';
 import { type ResolvedModelConfig } from '../config/resolve-options.js';
-import { type ModelExecutor } from './executors/model.executor.js';
-import { type ModelLoader } from './loaders/model.loader.js';
+import { type ModelExecutor } from './model.executor.js';
+import { type ModelLoader } from './model.loader.js';
 import { aspiredVersions, parseVersionDirName } from './version-policy.js';
 
 /** TF Serving's version states. @publicApi */

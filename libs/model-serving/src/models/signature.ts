@@ -1,4 +1,4 @@
-import { type TensorDType } from './tensor-data.js';
+import { type TensorDType } from '../tensor/tensor-data.js';
 
 /** The default signature key, as in TF Serving. */
 export const DEFAULT_SIGNATURE = 'serving_default';

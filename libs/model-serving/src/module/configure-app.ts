@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { rememberFormText } from '../decorators/predict-body.js';
-import { ModelServingHttpExceptionFilter } from '../errors/http-exception.filter.js';
+import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
 import { isRawBodyUrl } from '../http/tf-serving/tf-serving-path.js';
 import {
   MODEL_SERVING_RESOLVED_OPTIONS,

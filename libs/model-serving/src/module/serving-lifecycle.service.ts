@@ -15,7 +15,7 @@ import {
   type ResolvedModelConfig,
   type ResolvedModelServingOptions,
 } from '../config/resolve-options.js';
-import { selectBackend } from '../models/executors/select-backend.js';
+import { selectBackend } from '../engines/tfjs/select-backend.js';
 import { ModelRegistry } from '../models/model.registry.js';
 import { ServableExplorer } from '../models/servable.explorer.js';
 import { VersionWatcher } from '../models/version.watcher.js';

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { type SignatureDef } from '../models/signature.js';
-import { elementCount, type TensorData } from '../models/tensor-data.js';
+import { elementCount, type TensorData } from '../tensor/tensor-data.js';
 
 function shapeText(shape: readonly number[] | undefined): string {
   return shape ? `[${shape.join(',')}]` : '[?]';

@@ -1,7 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type ServerUnaryCall } from '@grpc/grpc-js';
-import { ModelServingGrpcExceptionFilter } from '../../errors/grpc-exception.filter.js';
+import { ModelServingGrpcExceptionFilter } from '../grpc-exception.filter.js';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { ModelRegistry } from '../../models/model.registry.js';

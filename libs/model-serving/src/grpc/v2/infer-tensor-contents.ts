@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { isStringData, type TensorData } from '../../models/tensor-data.js';
+import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
 import { type V2Datatype } from '../../http/v2/v2-datatype.js';
 import { type V2Value } from '../../http/v2/v2-tensor-values.js';
 

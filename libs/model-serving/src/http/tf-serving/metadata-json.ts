@@ -1,6 +1,6 @@
 import { type ModelMetadata } from '../../models/inference.service.js';
 import { type TensorSpec } from '../../models/signature.js';
-import { TF_DTYPE_NAMES } from '../../models/tensor-data.js';
+import { TF_DTYPE_NAMES } from '../../tensor/tensor-data.js';
 
 function tensorInfo(spec: TensorSpec): object {
   return {

@@ -10,7 +10,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { ModelServingHttpExceptionFilter } from '../../errors/http-exception.filter.js';
+import { ModelServingHttpExceptionFilter } from '../http-exception.filter.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { ModelRegistry } from '../../models/model.registry.js';
 import { serveClassifyRegress } from './classify-regress.js';

@@ -1,4 +1,4 @@
-import { isStringData, type TensorData } from '../../models/tensor-data.js';
+import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
 import { type V2Datatype } from './v2-datatype.js';
 import { type V2InferResult } from './v2-infer.js';
 

@@ -9,7 +9,7 @@ import {
   UseFilters,
   type Type,
 } from '@nestjs/common';
-import { ModelServingHttpExceptionFilter } from '../../errors/http-exception.filter.js';
+import { ModelServingHttpExceptionFilter } from '../http-exception.filter.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { ModelRegistry } from '../../models/model.registry.js';
 import { type HttpRequestLike, type HttpResponseLike } from '../tf-serving/tf-serving-response.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import protobuf from 'protobufjs';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { PROTOS_DIR } from '../../grpc/protos/proto-path.js';
+import { PROTOS_DIR } from '../../protos/proto-path.js';
 import {
   decodeExample,
   encodeExample,

@@ -6,7 +6,7 @@ import {
 } from '../inference.service.js';
 import { type VersionSelector } from '../served-model.js';
 import { DEFAULT_SIGNATURE, servedSignature, type SignatureDef } from '../signature.js';
-import { type TensorData } from '../tensor-data.js';
+import { type TensorData } from '../../tensor/tensor-data.js';
 import { classificationsOf, type ExampleClass, regressionsOf } from './example-results.js';
 import { classifyOutputs, EXAMPLES_INPUT, regressOutputs } from './example-signature.js';
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { type SignatureDef, type TensorSpec } from '../signature.js';
-import { type TensorData } from '../tensor-data.js';
+import { type TensorData } from '../../tensor/tensor-data.js';
 import { classificationsOf, regressionsOf } from './example-results.js';
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -1,6 +1,11 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { type SignatureDef } from '../signature.js';
-import { elementCount, isStringData, TF_DTYPE_NAMES, type TensorData } from '../tensor-data.js';
+import {
+  elementCount,
+  isStringData,
+  TF_DTYPE_NAMES,
+  type TensorData,
+} from '../../tensor/tensor-data.js';
 import { CLASSES_OUTPUT, REGRESS_OUTPUT, SCORES_OUTPUT } from './example-signature.js';
 
 /**

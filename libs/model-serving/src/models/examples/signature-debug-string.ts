@@ -1,5 +1,5 @@
 import { type SignatureDef, type TensorSpec } from '../signature.js';
-import { TF_DTYPE_NAMES } from '../tensor-data.js';
+import { TF_DTYPE_NAMES } from '../../tensor/tensor-data.js';
 
 /** protobuf's `CEscape`: short escapes, other bytes outside printable ASCII as octal. */
 function cEscape(text: string): string {

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
 import { UnimplementedError } from '../../../errors/unimplemented.error.js';
-import { type TensorDType } from '../../../models/tensor-data.js';
+import { type TensorDType } from '../../../tensor/tensor-data.js';
 import { parseJson } from './json-reader.js';
 import { TensorValues, denseShape, fillTensor } from './json-tensor-fill.js';
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
 import { UnimplementedError } from '../../../errors/unimplemented.error.js';
-import { type TensorData, type TensorDType, elementCount } from '../../../models/tensor-data.js';
+import { type TensorData, type TensorDType, elementCount } from '../../../tensor/tensor-data.js';
 import { base64Unescape } from './base64.js';
 import { debugString } from './json-debug-string.js';
 import {

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
 import { UnimplementedError } from '../../../errors/unimplemented.error.js';
 import { type SignatureDef } from '../../../models/signature.js';
-import { type TensorDType } from '../../../models/tensor-data.js';
+import { type TensorDType } from '../../../tensor/tensor-data.js';
 import { type PredictInputs, decodePredictInputs, readPredictRequest } from './predict-request.js';
 
 function signature(inputs: Record<string, TensorDType>): SignatureDef {

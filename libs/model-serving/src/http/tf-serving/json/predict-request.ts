@@ -2,7 +2,7 @@ import { GrpcStatusCode } from '../../../errors/grpc-status-code.js';
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
 import { ModelServingError } from '../../../errors/model-serving.error.js';
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../../../models/signature.js';
-import { type TensorData } from '../../../models/tensor-data.js';
+import { type TensorData } from '../../../tensor/tensor-data.js';
 import { debugString } from './json-debug-string.js';
 import { parseJson } from './json-reader.js';
 import { TensorValues, denseShape, fillTensor, isBase64Object } from './json-tensor-fill.js';

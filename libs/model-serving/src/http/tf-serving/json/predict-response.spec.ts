@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { type TensorData } from '../../../models/tensor-data.js';
+import { type TensorData } from '../../../tensor/tensor-data.js';
 import { encodeErrorBody, encodePredictResponse } from './predict-response.js';
 
 const float = (shape: number[], ...values: number[]): TensorData => ({

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { type TensorData, isStringData } from '../../../models/tensor-data.js';
+import { type TensorData, isStringData } from '../../../tensor/tensor-data.js';
 import { base64Escape } from './base64.js';
 import { formatFloat } from './float-format.js';
 import { dataTypeString } from './json-tensor-fill.js';

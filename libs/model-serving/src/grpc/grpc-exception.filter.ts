@@ -1,0 +1,41 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type Observable, throwError } from 'rxjs';
+import { GrpcStatusCode } from '../errors/grpc-status-code.js';
+import { ModelServingError } from '../errors/model-serving.error.js';
+
+/** What grpc-js needs of an error to answer a call with a status. */
+export interface GrpcErrorPayload {
+  code: GrpcStatusCode;
+  message: string;
+  details: string;
+}
+
+/**
+ * Answers gRPC calls that failed with the error's canonical status code and message; anything
+ * unexpected is logged once and answered INTERNAL without detail.
+ * @publicApi
+ */
+@Catch()
+export class ModelServingGrpcExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ModelServing');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    if (exception instanceof ModelServingError) {
+      const payload: GrpcErrorPayload = {
+        code: exception.code,
+        message: exception.message,
+        details: exception.message,
+      };
+      return throwError(() => payload);
+    }
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
+    const payload: GrpcErrorPayload = {
+      code: GrpcStatusCode.INTERNAL,
+      message: 'Internal error',
+      details: 'Internal error',
+    };
+    return throwError(() => payload);
+  }
+}
