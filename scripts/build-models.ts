@@ -3,7 +3,10 @@
 //   iris/1, iris/2    TF.js layers models (v1 under-trained, v2 accurate)
 //   iris-accuracy.json  accuracy of each iris version on the full data set
 //   mlp_onnx/1        ONNX model, a 4-16-3 MLP with known weights (served by ONNX Runtime)
-// Usage: npx tsx scripts/build-models.ts [--if-missing] [--out DIR]
+// With --bench, also the models of `npm run bench` into bench/models (or --bench-out DIR), kept
+// apart so the sample app serves what it always did: {mlp,cnn}_{tfjs,onnx}/1, see
+// sample-models/bench-models.ts.
+// Usage: npx tsx scripts/build-models.ts [--if-missing] [--out DIR] [--bench [--bench-out DIR]]
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -21,37 +24,57 @@ import {
   verifyHalfPlusTwo,
   writeHalfPlusTwo,
 } from './sample-models/index.js';
+import {
+  BENCH_MODELS,
+  type BenchModelName,
+  writeBenchModel,
+} from './sample-models/bench-models.js';
 import { mlpForward, ONNX_SAMPLE_LAYERS, writeOnnxMlp } from './sample-models/onnx-mlp.js';
 
-const DEFAULT_OUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'sample-app', 'models');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_OUT = join(ROOT, 'sample-app', 'models');
+const DEFAULT_BENCH_OUT = join(ROOT, 'bench', 'models');
+const USAGE = 'usage: build-models.ts [--if-missing] [--out DIR] [--bench [--bench-out DIR]]';
 const IRIS_ACCURACY_FILE = 'iris-accuracy.json';
 const IRIS_MIN_ACCURACY = 0.95;
 
 interface Options {
   readonly ifMissing: boolean;
   readonly out: string;
+  /** Where the bench models go; undefined without --bench. */
+  readonly benchOut: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
   let ifMissing = false;
   let out = DEFAULT_OUT;
+  let bench = false;
+  let benchOut = DEFAULT_BENCH_OUT;
+  const dirArg = (name: string, i: number): [string, number] => {
+    const arg = argv[i] ?? '';
+    const value = arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : argv[++i];
+    if (value === undefined || value === '') {
+      throw new Error(`${name} needs a directory`);
+    }
+    return [resolve(value), i];
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
+    const flag = arg.split('=')[0];
     if (arg === '--if-missing') {
       ifMissing = true;
-    } else if (arg === '--out') {
-      const value = argv[++i];
-      if (value === undefined || value === '') {
-        throw new Error('--out needs a directory');
-      }
-      out = resolve(value);
-    } else if (arg.startsWith('--out=')) {
-      out = resolve(arg.slice('--out='.length));
+    } else if (arg === '--bench') {
+      bench = true;
+    } else if (flag === '--out') {
+      [out, i] = dirArg('--out', i);
+    } else if (flag === '--bench-out') {
+      [benchOut, i] = dirArg('--bench-out', i);
+      bench = true;
     } else {
-      throw new Error(`unknown argument ${arg}\nusage: build-models.ts [--if-missing] [--out DIR]`);
+      throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
   }
-  return { ifMissing, out };
+  return { ifMissing, out, benchOut: bench ? benchOut : undefined };
 }
 
 const allExist = (paths: readonly string[]): boolean => paths.every((p) => existsSync(p));
@@ -131,6 +154,20 @@ async function buildOnnxMlp(out: string, ifMissing: boolean): Promise<void> {
   );
 }
 
+async function buildBenchModels(out: string, ifMissing: boolean): Promise<void> {
+  for (const name of Object.keys(BENCH_MODELS) as BenchModelName[]) {
+    const dir = join(out, name, '1');
+    const file = join(dir, BENCH_MODELS[name].file);
+    if (ifMissing && allExist([file])) {
+      console.log(`${name}: up to date in ${show(dir)}, skipped`);
+      continue;
+    }
+    const started = Date.now();
+    await writeBenchModel(name, dir);
+    console.log(`${name}: bench model in ${show(dir)} (${Date.now() - started} ms)`);
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   tf.enableProdMode(); // silences the "install tfjs-node" hint of the CPU backend
@@ -138,6 +175,9 @@ async function main(): Promise<void> {
   await buildHalfPlusTwo(options.out, options.ifMissing);
   await buildIris(options.out, options.ifMissing);
   await buildOnnxMlp(options.out, options.ifMissing);
+  if (options.benchOut !== undefined) {
+    await buildBenchModels(options.benchOut, options.ifMissing);
+  }
 }
 
 try {

@@ -20,12 +20,28 @@ export function mlpWeights(layers: readonly number[], seed = 7): Float32Array[] 
   return weights;
 }
 
-/** The MLP graph: ReLU between layers, none after the last; input `x`, output `y`. */
+/** What {@link onnxMlpGraph} builds beyond the layer sizes. */
+export interface OnnxMlpOptions {
+  /** A dimension size, or a symbolic name for a dynamic batch. @defaultValue `'batch'` */
+  readonly batch?: number | string;
+  /** Kernel ([in, out], row-major) then bias of each layer. @defaultValue `mlpWeights(layers)` */
+  readonly weights?: readonly Float32Array[];
+  /** Applied to the last layer's output. @defaultValue `'linear'` */
+  readonly outputActivation?: 'linear' | 'softmax';
+}
+
+/**
+ * The MLP graph: ReLU between layers, none (or a softmax) after the last; input `x`, output `y`.
+ */
 export function onnxMlpGraph(
   layers: readonly number[],
-  batch: number | string = 'batch',
+  batchOrOptions: number | string | OnnxMlpOptions = 'batch',
 ): OnnxGraph {
-  const weights = mlpWeights(layers);
+  const options: OnnxMlpOptions =
+    typeof batchOrOptions === 'object' ? batchOrOptions : { batch: batchOrOptions };
+  const batch = options.batch ?? 'batch';
+  const softmax = options.outputActivation === 'softmax';
+  const weights = options.weights ?? mlpWeights(layers);
   const nodes: OnnxGraph['nodes'][number][] = [];
   const initializers: NonNullable<OnnxGraph['initializers']>[number][] = [];
   let current = 'x';
@@ -41,9 +57,11 @@ export function onnxMlpGraph(
       { name: `b${l}`, type: ONNX_TYPE.float, dims: [layers[l]!], data: weights[2 * (l - 1) + 1]! },
     );
     nodes.push({ op: 'MatMul', inputs: [current, `w${l}`], outputs: [`mm${l}`] });
-    const sum = last ? 'y' : `sum${l}`;
+    const sum = last && !softmax ? 'y' : `sum${l}`;
     nodes.push({ op: 'Add', inputs: [`mm${l}`, `b${l}`], outputs: [sum] });
     if (!last) nodes.push({ op: 'Relu', inputs: [sum], outputs: [`h${l}`] });
+    else if (softmax)
+      nodes.push({ op: 'Softmax', inputs: [sum], outputs: ['y'], attributes: { axis: -1 } });
     current = `h${l}`;
   }
   return {
@@ -79,6 +97,10 @@ export function mlpForward(
 }
 
 /** Writes the MLP into `<dir>/model.onnx`. */
-export async function writeOnnxMlp(dir: string, layers: readonly number[]): Promise<void> {
-  await writeOnnxModel(dir, onnxMlpGraph(layers));
+export async function writeOnnxMlp(
+  dir: string,
+  layers: readonly number[],
+  options: OnnxMlpOptions = {},
+): Promise<void> {
+  await writeOnnxModel(dir, onnxMlpGraph(layers, options));
 }
