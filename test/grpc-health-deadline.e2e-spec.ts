@@ -8,7 +8,7 @@ import { describeIfPresent, ROOT } from './helpers/paths.js';
 
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
-const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'grpc', 'protos');
+const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'protos');
 
 /**
  * A model that takes `delayMs` to answer its input unchanged: waiting (`'async'`), or holding the

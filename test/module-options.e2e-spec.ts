@@ -19,7 +19,7 @@ import { describeIfPresent, ROOT, SAMPLE_MODELS } from './helpers/paths.js';
 import { startServingApp } from './helpers/serving-app.js';
 import { SlowModelLoader } from './helpers/slow-model-loader.js';
 
-const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'grpc', 'protos');
+const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'protos');
 const PREDICTION = ['tensorflow_serving/apis/prediction_service.proto'];
 
 const healthClient = (address: string) =>

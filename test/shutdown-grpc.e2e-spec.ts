@@ -7,7 +7,7 @@ import { describeIfPresent, ROOT } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 import { SlowModelLoader } from './helpers/slow-model-loader.js';
 
-const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'grpc', 'protos');
+const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'protos');
 
 const predictRequest = (x: number) => ({
   model_spec: { name: 'slow' },

@@ -207,10 +207,10 @@ export async function startExampleInference() {
   const dirs = await exampleModelDirs();
   const loader = new ExampleModelLoader();
   const options = resolveOptions({ pollIntervalMs: 0, loaders: [loader], models: dirs.models });
-  const registry = new ModelRegistry(options);
+  const registry = new ModelRegistry(options, { loaders: options.loaders, plugins: [] });
   await registry.reloadConfig(options.models);
   return {
-    inference: new InferenceService(registry),
+    inference: new InferenceService(registry, options),
     loader,
     close: async () => {
       await registry.close();

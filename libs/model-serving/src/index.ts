@@ -64,6 +64,7 @@ export { httpStatusFor } from './errors/status-map.js';
 export { ModelServingHttpExceptionFilter } from './http/http-exception.filter.js';
 export { ModelServingGrpcExceptionFilter } from './grpc/grpc-exception.filter.js';
 export { DeadlineExceededError } from './errors/deadline-exceeded.error.js';
+export { QueueFullError } from './errors/queue-full.error.js';
 export { ModelNotFoundError } from './errors/model-not-found.error.js';
 export { VersionNotFoundError } from './errors/version-not-found.error.js';
 export { ModelNotReadyError } from './errors/model-not-ready.error.js';

@@ -1,4 +1,5 @@
 import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
+import { type InferenceObserver } from '../models/inference-observer.js';
 import { type ModelLoader } from '../models/model.loader.js';
 
 /**
@@ -20,6 +21,31 @@ export interface ModelConfig {
   versionPolicy?: VersionPolicy;
   /** Labels to versions, e.g. `{ stable: 1, canary: 2 }`. Labels resolve only to AVAILABLE versions. */
   versionLabels?: Readonly<Record<string, number>>;
+  /**
+   * Batching for this model, overriding the module's `batching`: `false` turns it off, `true`
+   * picks the parameters itself, an object gives them.
+   */
+  batching?: boolean | BatchingOptions;
+}
+
+/**
+ * TF Serving's `BatchingParameters`, in camelCase. Requests to the same model, version and
+ * signature are queued and run together, concatenated along dimension 0.
+ * @publicApi
+ */
+export interface BatchingOptions {
+  /** Most examples a batch holds; a larger request is split. */
+  maxBatchSize?: number;
+  /** How long the first request of a batch waits for others (µs), as TF Serving. */
+  batchTimeoutMicros?: number;
+  /** Batches that may wait per queue; a request beyond them is refused (429). */
+  maxEnqueuedBatches?: number;
+  /** Batches that may run at once per queue. */
+  numBatchThreads?: number;
+  /** Batch sizes a batch is padded up to; the last must equal `maxBatchSize`. */
+  allowedBatchSizes?: readonly number[];
+  /** Pad inputs of differing inner dimensions to the longest, as TF Serving's option. */
+  padVariableLengthInputs?: boolean;
 }
 
 /** Engine choice. `auto` tries tfjs-node-gpu, tfjs-node, then WASM, then CPU. @publicApi */
@@ -75,6 +101,26 @@ export interface ModelServingModuleOptions {
    * @defaultValue false
    */
   allowVersionLabelsForUnavailableModels?: boolean;
+  /**
+   * Dynamic batching, as TF Serving's `--enable_batching`: `true` picks the parameters from a
+   * cost curve measured at warm-up, an object gives them (per-model `batching` overrides).
+   * @defaultValue false
+   */
+  batching?: boolean | BatchingOptions;
+  /**
+   * Worker threads that run inference, each with its own engine, so HTTP, health and metrics
+   * stay responsive while inference saturates the cores. 0 runs inference on the main thread.
+   * @defaultValue the number of cores
+   */
+  workers?: number;
+  /**
+   * REST requests still unanswered after this long answer 504 DEADLINE_EXCEEDED, and their work
+   * is dropped if it has not started, as TF Serving's `--rest_api_timeout_in_ms` (ms); 0 = none.
+   * @defaultValue 0
+   */
+  restApiTimeoutMs?: number;
+  /** Observers of every inference (metrics, logs): told model, version, timings and outcome. */
+  observers?: InferenceObserver[];
 }
 
 /** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */

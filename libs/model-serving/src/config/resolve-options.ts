@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
+import { InferenceObserver } from '../models/inference-observer.js';
 import { type ModelLoader } from '../models/model.loader.js';
 import { DEFAULT_VERSION_POLICY } from '../models/version-policy.js';
 import {
   type BackendName,
+  type BatchingOptions,
   type ModelConfig,
   type ModelServingModuleOptions,
   type VersionPolicy,
@@ -15,6 +18,8 @@ export interface ResolvedModelConfig {
   readonly basePath: string;
   readonly versionPolicy: VersionPolicy;
   readonly versionLabels: Readonly<Record<string, number>>;
+  /** This model's batching, when it overrides the module's (checked by the batching plug-in). */
+  readonly batching?: boolean | BatchingOptions;
 }
 
 /** The options every service reads: validated, defaulted, frozen. */
@@ -34,6 +39,12 @@ export interface ResolvedModelServingOptions {
   readonly grpcTensorContent: boolean;
   readonly enableModelWarmup: boolean;
   readonly allowVersionLabelsForUnavailableModels: boolean;
+  /** As given: checked by the batching plug-in when the module starts. */
+  readonly batching: boolean | BatchingOptions;
+  readonly workers: number;
+  readonly observers: readonly InferenceObserver[];
+  /** REST requests answer DEADLINE_EXCEEDED past this (ms); 0 = no limit. */
+  readonly restApiTimeoutMs: number;
 }
 
 export const DEFAULTS = {
@@ -118,7 +129,21 @@ export function resolveModelConfig(model: ModelConfig, where: string): ResolvedM
     basePath: isAbsolute(model.basePath) ? model.basePath : resolve(model.basePath),
     versionPolicy: resolvePolicy(`${where}.versionPolicy`, model.versionPolicy),
     versionLabels: Object.freeze(labels),
+    ...(model.batching === undefined
+      ? {}
+      : { batching: batchingOption(`${where}.batching`, model.batching) }),
   });
+}
+
+function batchingOption(field: string, value: unknown): boolean | BatchingOptions {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(
+      field,
+      `must be true, false or an object of batching parameters, got ${JSON.stringify(value)}`,
+    );
+  }
+  return Object.freeze({ ...(value as BatchingOptions) });
 }
 
 /** Checks a whole model list: entries valid, names unique. */
@@ -153,6 +178,10 @@ export function resolveOptions(
     fail('backend', `must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
   const loaders = options.loaders ?? [];
   if (!Array.isArray(loaders)) fail('loaders', 'must be a list of ModelLoader instances');
+  const observers = options.observers ?? [];
+  if (!Array.isArray(observers) || observers.some((o) => !(o instanceof InferenceObserver))) {
+    fail('observers', 'must be a list of InferenceObserver instances');
+  }
   return Object.freeze({
     models: Object.freeze(resolveModelList(options.models ?? [], 'models')),
     modelConfigFile: options.modelConfigFile,
@@ -184,6 +213,10 @@ export function resolveOptions(
       options.allowVersionLabelsForUnavailableModels,
       false,
     ),
+    batching: options.batching === undefined ? false : batchingOption('batching', options.batching),
+    workers: count('workers', options.workers, availableParallelism()),
+    observers: Object.freeze([...observers]),
+    restApiTimeoutMs: duration('restApiTimeoutMs', options.restApiTimeoutMs, 0),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,

@@ -3,14 +3,10 @@ import {
   serializeExamples,
   type TfExample,
 } from '../models/examples/example-codec.js';
-import {
-  classifyExamples,
-  type ExampleCall,
-  regressExamples,
-} from '../models/examples/example-inference.js';
+import { type ExampleCall } from '../models/examples/example-inference.js';
 import { type ExampleClass } from '../models/examples/example-results.js';
-import { type InferenceTaskCall, multiInferExamples } from '../models/examples/multi-inference.js';
-import { type InferenceService } from '../models/inference.service.js';
+import { type InferenceTaskCall } from '../models/examples/multi-inference.js';
+import { type CallOptions, type InferenceService } from '../models/inference.service.js';
 import { readModelSpec, writeModelSpec, type ModelSpecMessage } from './model-spec.js';
 
 /** `tensorflow.Feature` as @grpc/proto-loader hands it over (int64 as strings, bytes as Buffer). */
@@ -112,17 +108,23 @@ function exampleCall(request: ExampleRequestMessage): ExampleCall {
 export class ClassificationService {
   constructor(private readonly inference: InferenceService) {}
 
-  async classify(request: ExampleRequestMessage) {
-    const { modelSpec, results } = await classifyExamples(this.inference, exampleCall(request));
+  async classify(request: ExampleRequestMessage, options: CallOptions = {}) {
+    const { modelSpec, results } = await this.inference.classify({
+      ...exampleCall(request),
+      ...options,
+    });
     return { result: classificationResult(results), model_spec: writeModelSpec(modelSpec) };
   }
 
-  async regress(request: ExampleRequestMessage) {
-    const { modelSpec, results } = await regressExamples(this.inference, exampleCall(request));
+  async regress(request: ExampleRequestMessage, options: CallOptions = {}) {
+    const { modelSpec, results } = await this.inference.regress({
+      ...exampleCall(request),
+      ...options,
+    });
     return { result: regressionResult(results), model_spec: writeModelSpec(modelSpec) };
   }
 
-  async multiInference(request: MultiInferenceRequestMessage) {
+  async multiInference(request: MultiInferenceRequestMessage, options: CallOptions = {}) {
     const tasks = (request.tasks ?? []).map((task): InferenceTaskCall => {
       // An empty name is MultiInference's own error, not readModelSpec's.
       const spec = task.model_spec?.name
@@ -136,9 +138,10 @@ export class ClassificationService {
         method: task.method_name ?? '',
       };
     });
-    const results = await multiInferExamples(this.inference, {
+    const results = await this.inference.multiInference({
       tasks,
       examples: readInput(request.input),
+      ...options,
     });
     return {
       results: results.map((result) =>

@@ -2,7 +2,6 @@ import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type ServerUnaryCall } from '@grpc/grpc-js';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
-import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
 import { ModelServingGrpcExceptionFilter } from './grpc-exception.filter.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { InferenceService } from '../models/inference.service.js';
@@ -32,25 +31,14 @@ interface GetModelMetadataRequestMessage {
   metadata_field?: string[];
 }
 
-/**
- * Fails a call whose deadline has already passed: before any work is done for it, and again
- * once the model answered (a model that holds the event loop lets the deadline pass unnoticed).
- * @param stage - where the call was, for the message.
- * @throws DeadlineExceededError when the deadline has passed.
- */
-export function checkDeadline(
+/** The call's gRPC deadline as epoch milliseconds, if the client set one. */
+export function grpcDeadline(
   call: ServerUnaryCall<unknown, unknown> | undefined,
-  stage: 'before' | 'while' = 'before',
-): void {
+): number | undefined {
   const deadline = call?.getDeadline?.();
   const at =
-    deadline instanceof Date
-      ? deadline.getTime()
-      : typeof deadline === 'number'
-        ? deadline
-        : Infinity;
-  if (at !== Infinity && Date.now() >= at)
-    throw new DeadlineExceededError(`Deadline exceeded ${stage} the model ran`);
+    deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' ? deadline : NaN;
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /** `tensorflow.serving.PredictionService` over gRPC, wire-compatible with TF Serving's. */
@@ -73,7 +61,6 @@ export class PredictionServiceController {
     call?: ServerUnaryCall<unknown, unknown>,
   ) {
     const spec = readModelSpec(request.model_spec);
-    checkDeadline(call);
     const filter = request.output_filter ?? [];
     const result = await this.inference.predict({
       model: spec.name,
@@ -81,6 +68,8 @@ export class PredictionServiceController {
       label: spec.label,
       signature: spec.signature,
       outputs: filter.length ? filter : undefined,
+      deadline: grpcDeadline(call),
+      protocol: 'grpc',
       inputs: (signature) => {
         const inputs: Record<string, TensorData> = {};
         for (const [alias, proto] of Object.entries(request.inputs ?? {})) {
@@ -93,7 +82,6 @@ export class PredictionServiceController {
         return inputs;
       },
     });
-    checkDeadline(call, 'while');
     const outputs: Record<string, TensorProtoMessage> = {};
     for (const [alias, tensor] of Object.entries(result.outputs)) {
       const declared = result.signature.outputs[alias];
@@ -104,39 +92,33 @@ export class PredictionServiceController {
   }
 
   @GrpcMethod('PredictionService', 'Classify')
-  async classify(
+  classify(
     request: ExampleRequestMessage,
     _metadata: unknown,
     call?: ServerUnaryCall<unknown, unknown>,
   ) {
-    checkDeadline(call);
-    const response = await this.examples.classify(request);
-    checkDeadline(call, 'while');
-    return response;
+    return this.examples.classify(request, { deadline: grpcDeadline(call), protocol: 'grpc' });
   }
 
   @GrpcMethod('PredictionService', 'Regress')
-  async regress(
+  regress(
     request: ExampleRequestMessage,
     _metadata: unknown,
     call?: ServerUnaryCall<unknown, unknown>,
   ) {
-    checkDeadline(call);
-    const response = await this.examples.regress(request);
-    checkDeadline(call, 'while');
-    return response;
+    return this.examples.regress(request, { deadline: grpcDeadline(call), protocol: 'grpc' });
   }
 
   @GrpcMethod('PredictionService', 'MultiInference')
-  async multiInference(
+  multiInference(
     request: MultiInferenceRequestMessage,
     _metadata: unknown,
     call?: ServerUnaryCall<unknown, unknown>,
   ) {
-    checkDeadline(call);
-    const response = await this.examples.multiInference(request);
-    checkDeadline(call, 'while');
-    return response;
+    return this.examples.multiInference(request, {
+      deadline: grpcDeadline(call),
+      protocol: 'grpc',
+    });
   }
 
   @GrpcMethod('PredictionService', 'GetModelMetadata')

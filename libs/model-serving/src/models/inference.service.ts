@@ -1,42 +1,51 @@
-import { Injectable } from '@nestjs/common';
-import { InvalidInputError } from '../errors/invalid-input.error.js';
-import { validateInputs } from '../validation/signature.validator.js';
-import { ModelRegistry } from './model.registry.js';
-import { type VersionSelector } from './served-model.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
+import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
+import { GrpcStatusCode } from '../errors/grpc-status-code.js';
+import { ModelServingError } from '../errors/model-serving.error.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
 import {
-  DEFAULT_SIGNATURE,
-  servedSignature,
-  type SignatureDef,
-  type SignatureMap,
-} from './signature.js';
-import { type TensorData } from '../tensor/tensor-data.js';
+  type ClassifyResult,
+  type ExampleCall,
+  type RegressResult,
+  runClassify,
+  runRegress,
+} from './examples/example-inference.js';
+import {
+  firstInferenceTask,
+  type InferenceTaskResult,
+  type MultiInferenceCall,
+  runMultiInference,
+} from './examples/multi-inference.js';
+import {
+  type InferenceMethod,
+  type InferenceObserver,
+  type InferenceProtocol,
+  type InferenceRecord,
+} from './inference-observer.js';
+import { ModelRegistry } from './model.registry.js';
+import { type RunOptions, type RunTrace } from './model.executor.js';
+import { type PredictRequest, type PredictResult, runPredict } from './predict-util.js';
+import { type HeldServable, type RunNote } from './servable.js';
+import { type VersionSelector } from './served-model.js';
+import { type SignatureMap } from './signature.js';
+
+/** How a call may run, whatever its protocol: its deadline, cancellation, and origin. @publicApi */
+export interface CallOptions {
+  /** Absolute deadline (ms since the epoch); past it the call answers DEADLINE_EXCEEDED. */
+  readonly deadline?: number;
+  /** Aborted when the caller gave up. */
+  readonly signal?: AbortSignal;
+  /** Where the call came from, for observers. @defaultValue `in_process` */
+  readonly protocol?: InferenceProtocol;
+}
 
 /** One inference, in protocol-neutral terms. */
-export interface PredictCall extends VersionSelector {
+export interface PredictCall extends VersionSelector, PredictRequest, CallOptions {
   readonly model: string;
-  /** @defaultValue `serving_default` */
-  readonly signature?: string;
-  /** The inputs, or a decoder that builds them once the signature is known (REST decodes by dtype). */
-  readonly inputs:
-    | Readonly<Record<string, TensorData>>
-    | ((signature: SignatureDef, key: string) => Readonly<Record<string, TensorData>>);
-  /** Output aliases to return; all when absent. */
-  readonly outputs?: readonly string[];
 }
 
-/** The resolved model spec of an answer. @publicApi */
-export interface ResolvedModelSpec {
-  readonly name: string;
-  readonly version: number;
-  readonly signature: string;
-}
-
-export interface PredictResult {
-  readonly modelSpec: ResolvedModelSpec;
-  /** The signature that ran (its output specs carry the declared dtypes). */
-  readonly signature: SignatureDef;
-  readonly outputs: Record<string, TensorData>;
-}
+export type { PredictResult, ResolvedModelSpec } from './predict-util.js';
 
 export interface ModelMetadata {
   readonly name: string;
@@ -45,34 +54,56 @@ export interface ModelMetadata {
 }
 
 /**
- * The one path every protocol takes to run a model: resolve the version and hold it, find the
- * signature, check the inputs, run, release.
+ * The one run path every protocol takes (REST, gRPC, v2, `ModelHandle`, `@Predict`): one lease
+ * per call on the selected version, the servable-level function (predict, classify, regress,
+ * multi-inference) on it, the deadline checked before and after, and every finished call told
+ * to the observers with its timings and outcome.
  */
 @Injectable()
 export class InferenceService {
-  constructor(private readonly registry: ModelRegistry) {}
+  private readonly logger = new Logger('ModelServing');
+  private readonly observers: InferenceObserver[];
 
-  async predict(call: PredictCall): Promise<PredictResult> {
-    const lease = this.registry.acquire(call.model, call);
-    try {
-      const key = call.signature || DEFAULT_SIGNATURE;
-      const signature = servedSignature(lease.executor.signatures, key);
-      if (!signature) {
-        throw new InvalidInputError(`Serving signature name: "${key}" not found in signature def`);
-      }
-      const inputs = typeof call.inputs === 'function' ? call.inputs(signature, key) : call.inputs;
-      const where = { model: call.model, version: lease.version, signature: key };
-      validateInputs(where, signature, inputs);
-      const outputs = call.outputs ? this.checkOutputFilter(call.outputs, signature) : undefined;
-      const result = await lease.executor.run(key, inputs, outputs);
-      return {
-        modelSpec: { name: call.model, version: lease.version, signature: key },
-        signature,
-        outputs: result,
-      };
-    } finally {
-      lease.release();
-    }
+  constructor(
+    private readonly registry: ModelRegistry,
+    @Inject(MODEL_SERVING_RESOLVED_OPTIONS) options: Pick<ResolvedModelServingOptions, 'observers'>,
+  ) {
+    this.observers = [...options.observers];
+  }
+
+  /** Adds an observer of every finished call; returns a function that removes it. */
+  addObserver(observer: InferenceObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const at = this.observers.indexOf(observer);
+      if (at >= 0) this.observers.splice(at, 1);
+    };
+  }
+
+  predict(call: PredictCall): Promise<PredictResult> {
+    return this.serve('predict', call.model, call, call, (servable, options, note) =>
+      runPredict(servable, call, options, note),
+    );
+  }
+
+  classify(call: ExampleCall & CallOptions): Promise<ClassifyResult> {
+    return this.serve('classify', call.model, call, call, (servable, options, note) =>
+      runClassify(servable, call, options, note),
+    );
+  }
+
+  regress(call: ExampleCall & CallOptions): Promise<RegressResult> {
+    return this.serve('regress', call.model, call, call, (servable, options, note) =>
+      runRegress(servable, call, options, note),
+    );
+  }
+
+  /** Every task on the one version the first task selects. */
+  async multiInference(call: MultiInferenceCall & CallOptions): Promise<InferenceTaskResult[]> {
+    const first = firstInferenceTask(call);
+    return await this.serve('multi_inference', first.model, first, call, (s, options, note) =>
+      runMultiInference(s, call, options, note),
+    );
   }
 
   metadata(model: string, selector: VersionSelector = {}): ModelMetadata {
@@ -84,17 +115,66 @@ export class InferenceService {
     }
   }
 
-  private checkOutputFilter(outputs: readonly string[], signature: SignatureDef): string[] {
-    const seen = new Set<string>();
-    for (const alias of outputs) {
-      if (!(alias in signature.outputs)) {
-        throw new InvalidInputError(
-          `output tensor alias not found in signature: ${alias} Outputs expected to be in the set {${Object.keys(signature.outputs).sort().join(',')}}.`,
-        );
+  private async serve<R>(
+    method: InferenceMethod,
+    model: string,
+    selector: VersionSelector,
+    call: CallOptions,
+    work: (servable: HeldServable, options: RunOptions, note: RunNote) => Promise<R>,
+  ): Promise<R> {
+    const started = performance.now();
+    const trace: RunTrace = {};
+    const note: RunNote = {};
+    let version: number | undefined;
+    let code = GrpcStatusCode.OK;
+    try {
+      expired(call.deadline, 'before');
+      const lease = this.registry.acquire(model, selector);
+      version = lease.version;
+      try {
+        const options = { deadline: call.deadline, signal: call.signal, trace };
+        const result = await work({ model, version, executor: lease.executor }, options, note);
+        // A model that held the event loop lets the deadline pass unnoticed until here.
+        expired(call.deadline, 'while');
+        return result;
+      } finally {
+        lease.release();
       }
-      if (seen.has(alias)) throw new InvalidInputError(`duplicate output tensor alias: ${alias}`);
-      seen.add(alias);
+    } catch (error) {
+      code = error instanceof ModelServingError ? error.code : GrpcStatusCode.INTERNAL;
+      throw error;
+    } finally {
+      if (this.observers.length > 0) {
+        this.notify({
+          model,
+          version,
+          signature: note.signature,
+          method,
+          protocol: call.protocol ?? 'in_process',
+          code,
+          totalMs: performance.now() - started,
+          queueWaitMs: trace.queueWaitMs ?? 0,
+          runMs: trace.runMs ?? 0,
+          batchSize: trace.batchSize,
+        });
+      }
     }
-    return [...outputs];
+  }
+
+  private notify(record: InferenceRecord): void {
+    for (const observer of this.observers) {
+      try {
+        observer.observe(record);
+      } catch (error) {
+        this.logger.error(`An inference observer failed: ${String(error)}`);
+      }
+    }
+  }
+}
+
+/** @throws DeadlineExceededError once `deadline` has passed. */
+function expired(deadline: number | undefined, stage: 'before' | 'while'): void {
+  if (deadline !== undefined && Date.now() >= deadline) {
+    throw new DeadlineExceededError(`Deadline exceeded ${stage} the model ran`);
   }
 }

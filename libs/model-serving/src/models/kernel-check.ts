@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName } from '../config/model-serving-options.interface.js';
 import { GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { ModelLoadError } from '../errors/model-load.error.js';
@@ -7,7 +6,6 @@ import { ModelServingError } from '../errors/model-serving.error.js';
 import { type SignatureDef } from './signature.js';
 import { type TensorData } from '../tensor/tensor-data.js';
 import { type ModelExecutor } from './model.executor.js';
-import { TfjsExecutor } from '../engines/tfjs/tfjs.executor.js';
 
 const MISSING_KERNEL = /Kernel '([^']+)' not registered for backend '([^']+)'/;
 
@@ -40,9 +38,9 @@ function zeroInputs(
 }
 
 /**
- * Runs every signature once on zeros, so a kernel the backend lacks is found at load time,
- * not at the first request. With `auto`, such a model moves to the CPU backend when that has
- * the kernel (and the log says so); otherwise the load fails naming the kernel.
+ * Runs every signature once on zeros, so a kernel the engine lacks is found at load time, not at
+ * the first request (a tfjs model on `auto` has already moved to the CPU backend by then when
+ * that backend has the kernel, and said so); the load then fails naming the kernel.
  *
  * Any other failure depends on what was fed. Where every input shape is fully known and numeric,
  * zeros are valid data, so a signature that cannot run on them cannot run at all: a load error
@@ -62,45 +60,29 @@ export async function ensureKernels(
     const zeros = zeroInputs(signature);
     if (!zeros) continue;
     const { inputs, guessed } = zeros;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await executor.run(key, inputs);
-        break;
-      } catch (error) {
-        // The executor's own refusal (a signature it lists but cannot serve, such as the init op
-        // or one with unsupported ops) was reported at load and is answered per request.
-        if (error instanceof ModelServingError) break;
-        const message = error instanceof Error ? error.message : String(error);
-        const missing = MISSING_KERNEL.exec(message);
-        if (!missing) {
-          if (!guessed) {
-            throw new ModelLoadError(
-              `${where}: signature '${key}' cannot run: on zero-filled inputs of its declared shapes it failed with: ${message}`,
-            );
-          }
-          logger.warn(
-            `${where}: signature '${key}' failed on zero-filled inputs (unknown dimensions fed as 1, strings empty), so it stays available but may fail on real requests: ${message}`,
-          );
-          break;
-        }
+    try {
+      await executor.run(key, inputs);
+    } catch (error) {
+      // The executor's own refusal (a signature it lists but cannot serve, such as the init op
+      // or one with unsupported ops) was reported at load and is answered per request.
+      if (error instanceof ModelServingError) continue;
+      const message = error instanceof Error ? error.message : String(error);
+      const missing = MISSING_KERNEL.exec(message);
+      if (missing) {
         const [, kernel, backend] = missing;
-        if (
-          executor instanceof TfjsExecutor &&
-          requested === 'auto' &&
-          backend !== 'cpu' &&
-          tf.getKernel(kernel!, 'cpu')
-        ) {
-          executor.runOn('cpu');
-          logger.warn(
-            `${where} uses ${kernel}, which the ${backend} backend lacks: it runs on the cpu backend`,
-          );
-          continue;
-        }
         throw new ModelLoadError(
           `${where} needs the kernel ${kernel}, which the ${backend} backend lacks${requested === 'auto' ? '' : ` (backend '${requested}' was requested; 'auto' falls back to cpu)`}`,
           GrpcStatusCode.UNIMPLEMENTED,
         );
       }
+      if (!guessed) {
+        throw new ModelLoadError(
+          `${where}: signature '${key}' cannot run: on zero-filled inputs of its declared shapes it failed with: ${message}`,
+        );
+      }
+      logger.warn(
+        `${where}: signature '${key}' failed on zero-filled inputs (unknown dimensions fed as 1, strings empty), so it stays available but may fail on real requests: ${message}`,
+      );
     }
   }
 }

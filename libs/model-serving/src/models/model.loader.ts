@@ -19,6 +19,19 @@ export interface LoadContext {
 }
 
 /**
+ * How a worker thread rebuilds a loader that is not built in: it imports `path` (an absolute
+ * path or a `file:` URL of a JavaScript module), constructs `new module[export](options)` and
+ * calls its `load` on the same `LoadContext`. `options` must survive structured cloning
+ * (plain data: no functions, no class instances).
+ * @publicApi
+ */
+export interface WorkerModuleSpec {
+  readonly path: string;
+  readonly export: string;
+  readonly options?: unknown;
+}
+
+/**
  * Turns a version directory of one format into a ready executor. Loaders are tried in order;
  * the first whose `detect` answers true loads the version. Register more with the `loaders`
  * option. Throw `IncompleteVersionError` when the directory is still being written (it is
@@ -34,4 +47,18 @@ export abstract class ModelLoader {
 
   /** Loads the version; the executor it returns is disposed when the version unloads. */
   abstract load(context: LoadContext): Promise<ModelExecutor>;
+
+  /**
+   * Optional: warms the version up through the executor that will serve it (batching and
+   * workers included) before it becomes AVAILABLE; a throw fails the load. SavedModels replay
+   * their `tf_serving_warmup_requests` here.
+   */
+  warmup?(context: LoadContext, executor: ModelExecutor): Promise<void>;
+
+  /**
+   * Optional: how worker threads rebuild this loader, so its versions run in the worker pool
+   * (the `workers` option); each worker then loads the version itself. Without it, a custom
+   * loader's versions run on the main thread (said once in the log).
+   */
+  readonly workerModule?: WorkerModuleSpec;
 }

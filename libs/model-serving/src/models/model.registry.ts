@@ -6,11 +6,12 @@ import {
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { ShuttingDownError } from '../errors/shutting-down.error.js';
-import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
-import { SavedModelLoader } from '../engines/saved-model/saved-model.loader.js';
-import { OnnxModelLoader } from '../engines/onnx/onnx.loader.js';
-import { TfjsModelLoader } from '../engines/tfjs/tfjs.loader.js';
-import { type ModelLoader } from './model.loader.js';
+import {
+  MODEL_SERVING_PIPELINE,
+  MODEL_SERVING_RESOLVED_OPTIONS,
+} from '../module/model-serving.constants.js';
+import { type ServingPipeline } from './executor-plugin.js';
+import { VersionLoader } from './version-loader.js';
 import {
   ServedModel,
   type VersionLease,
@@ -27,20 +28,22 @@ import {
 export class ModelRegistry {
   private readonly logger = new Logger('ModelServing');
   private readonly models = new Map<string, ServedModel>();
-  private readonly loaders: readonly ModelLoader[];
+  private readonly versionLoader: VersionLoader;
   private closed = false;
   private draining = false;
   private refusing = false;
 
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
+    @Inject(MODEL_SERVING_PIPELINE) private readonly pipeline: ServingPipeline,
   ) {
-    this.loaders = [
-      ...options.loaders,
-      new TfjsModelLoader(),
-      new SavedModelLoader(),
-      new OnnxModelLoader(),
-    ];
+    this.versionLoader = new VersionLoader({
+      loaders: pipeline.loaders,
+      plugins: pipeline.plugins,
+      backend: options.backend,
+      enableModelWarmup: options.enableModelWarmup,
+      logger: this.logger,
+    });
   }
 
   /** Names of the configured models. */
@@ -100,12 +103,10 @@ export class ModelRegistry {
       let model = this.models.get(config.name);
       if (!model) {
         model = new ServedModel(config, {
-          loaders: this.loaders,
+          versionLoader: this.versionLoader,
           maxLoadRetries: this.options.maxLoadRetries,
           loadRetryIntervalMs: this.options.loadRetryIntervalMs,
           pollIntervalMs: this.options.pollIntervalMs,
-          backend: this.options.backend,
-          enableModelWarmup: this.options.enableModelWarmup,
           allowVersionLabelsForUnavailableModels:
             this.options.allowVersionLabelsForUnavailableModels,
           logger: this.logger,
@@ -168,5 +169,12 @@ export class ModelRegistry {
     const models = [...this.models.values()];
     this.models.clear();
     await Promise.all(models.map((m) => m.stop()));
+    for (const plugin of this.pipeline.plugins) {
+      await plugin
+        .close?.()
+        .catch((error: unknown) =>
+          this.logger.error(`Closing ${plugin.name} failed: ${String(error)}`),
+        );
+    }
   }
 }

@@ -6,6 +6,7 @@ import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
 import { ModelLoadError } from '../errors/model-load.error.js';
 import { ModelExecutor } from './model.executor.js';
 import { type LoadContext, ModelLoader } from './model.loader.js';
+import { VersionLoader } from './version-loader.js';
 import { ServedModel } from './served-model.js';
 import { type TensorData } from '../tensor/tensor-data.js';
 
@@ -67,11 +68,15 @@ describe('ServedModel', () => {
     new ServedModel(
       { name: 'm', basePath: base, versionPolicy: policy as never, versionLabels: labels },
       {
-        loaders: [loader],
+        versionLoader: new VersionLoader({
+          loaders: [loader],
+          plugins: [],
+          backend: 'cpu',
+          logger,
+        }),
         maxLoadRetries,
         loadRetryIntervalMs: 10,
         pollIntervalMs: 10,
-        backend: 'cpu',
         logger,
       },
     );
@@ -214,11 +219,15 @@ describe('ServedModel names the mistakes it finds', () => {
       { name: 'm', basePath, versionPolicy: { all: true }, versionLabels },
       {
         allowVersionLabelsForUnavailableModels,
-        loaders: [new FakeLoader()],
+        versionLoader: new VersionLoader({
+          loaders: [new FakeLoader()],
+          plugins: [],
+          backend: 'cpu',
+          logger: recorder,
+        }),
         maxLoadRetries,
         loadRetryIntervalMs,
         pollIntervalMs: 10,
-        backend: 'cpu',
         logger: recorder,
       },
     );

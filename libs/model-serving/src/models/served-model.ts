@@ -1,5 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type Logger } from '@nestjs/common';
 import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
@@ -8,11 +7,11 @@ import { ModelLoadError } from '../errors/model-load.error.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 import { VersionNotFoundError } from '../errors/version-not-found.error.js';
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
-import { type BackendName } from '../config/model-serving-options.interface.js';
 import { type ResolvedModelConfig } from '../config/resolve-options.js';
 import { type ModelExecutor } from './model.executor.js';
-import { type ModelLoader } from './model.loader.js';
-import { aspiredVersions, parseVersionDirName } from './version-policy.js';
+import { type VersionLoader } from './version-loader.js';
+import { aspiredVersions } from './version-policy.js';
+import { scanVersions } from './version-scan.js';
 
 /** TF Serving's version states. @publicApi */
 export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END';
@@ -38,12 +37,11 @@ export interface VersionLease {
 }
 
 export interface ServedModelSettings {
-  readonly loaders: readonly ModelLoader[];
+  /** The load pipeline every version goes through. */
+  readonly versionLoader: VersionLoader;
   readonly maxLoadRetries: number;
   readonly loadRetryIntervalMs: number;
   readonly pollIntervalMs: number;
-  readonly backend: BackendName;
-  readonly enableModelWarmup?: boolean;
   /** Assign labels to versions that are not AVAILABLE (TF Serving refuses by default). */
   readonly allowVersionLabelsForUnavailableModels?: boolean;
   readonly logger: Logger;
@@ -242,49 +240,9 @@ export class ServedModel {
   }
 
   private async scan(): Promise<Map<number, string>> {
-    const found = new Map<number, string>();
-    const basePath = this.config.basePath;
-    let names: { name: string; isDirectory(): boolean; isSymbolicLink(): boolean }[];
-    try {
-      names = await readdir(basePath, { withFileTypes: true });
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      this.reportBasePath(
-        code === 'ENOTDIR'
-          ? `its base path ${basePath} is a file, not a directory of versions`
-          : code === 'ENOENT'
-            ? `its base path ${basePath} does not exist`
-            : `its base path ${basePath} cannot be read (${code ?? String(cause)})`,
-      );
-      return found;
-    }
-    for (const dirent of names) {
-      const isDir =
-        dirent.isDirectory() ||
-        (dirent.isSymbolicLink() &&
-          (await stat(join(basePath, dirent.name)).then(
-            (s) => s.isDirectory(),
-            () => false,
-          )));
-      const version = isDir ? parseVersionDirName(dirent.name) : undefined;
-      if (version !== undefined && !found.has(version)) found.set(version, dirent.name);
-    }
-    if (found.size > 0) {
-      this.basePathProblem = undefined;
-      return found;
-    }
-    const modelFiles = names.map((d) => d.name).filter((n) => MODEL_FILES.has(n));
-    if (parseVersionDirName(basename(basePath)) !== undefined) {
-      this.reportBasePath(
-        `its base path ${basePath} is itself a version directory: use its parent ${dirname(basePath)} as the base path`,
-      );
-    } else if (modelFiles.length > 0) {
-      this.reportBasePath(
-        `model files directly under the base path ${basePath} (${modelFiles.sort().join(', ')}): move them into a version directory such as 1/`,
-      );
-    } else {
-      this.reportBasePath(`its base path ${basePath} holds no numeric version directory`);
-    }
+    const { found, problem } = await scanVersions(this.config.basePath);
+    if (problem === undefined) this.basePathProblem = undefined;
+    else this.reportBasePath(problem);
     return found;
   }
 
@@ -354,24 +312,9 @@ export class ServedModel {
     }
   }
 
-  private async loadExecutor(version: number): Promise<ModelExecutor> {
-    const dirName = this.dirs.get(version) ?? String(version);
-    const directory = join(this.config.basePath, dirName);
-    const files = await readdir(directory).catch(() => [] as string[]);
-    const context = {
-      modelName: this.name,
-      version,
-      directory,
-      files,
-      backend: this.settings.backend,
-      enableModelWarmup: this.settings.enableModelWarmup,
-    };
-    for (const loader of this.settings.loaders) {
-      if (await loader.detect(context)) return loader.load(context);
-    }
-    throw new IncompleteVersionError(
-      `model '${this.name}' version ${version}: no loader recognises its files (${files.length ? files.join(', ') : 'empty directory'})`,
-    );
+  private loadExecutor(version: number): Promise<ModelExecutor> {
+    const directory = join(this.config.basePath, this.dirs.get(version) ?? String(version));
+    return this.settings.versionLoader.load(this.config, version, directory);
   }
 
   /** Unloads versions the policy no longer wants, once an aspired version can take over. */
@@ -410,14 +353,6 @@ export class ServedModel {
     });
   }
 }
-
-/** Files that show a model was put where its versions should be. */
-const MODEL_FILES: ReadonlySet<string> = new Set([
-  'model.json',
-  'saved_model.pb',
-  'saved_model.pbtxt',
-  'model.onnx',
-]);
 
 function asLoadError(cause: unknown): ModelServingError {
   if (cause instanceof ModelServingError) return cause;

@@ -6,3 +6,6 @@ export const MODEL_SERVING_MODEL_TOKEN_PREFIX = 'MODEL_SERVING_MODEL:';
 
 /** Injection token of the REST route prefix ('' or '/something'). */
 export const MODEL_SERVING_REST_PREFIX = 'MODEL_SERVING_REST_PREFIX';
+
+/** Injection token of the `ServingPipeline`: the loaders and plug-ins versions load through. */
+export const MODEL_SERVING_PIPELINE = 'MODEL_SERVING_PIPELINE';

@@ -11,6 +11,7 @@ import {
   ModelServingConfigurableModule,
 } from './model-serving.module-definition.js';
 import { ServingLifecycleService } from './serving-lifecycle.service.js';
+import { servingPipelineProvider } from './serving-pipeline.provider.js';
 
 /**
  * TF Serving for Nest: `ModelServingModule.forRoot({ models: [...] })` serves versioned models
@@ -25,6 +26,7 @@ import { ServingLifecycleService } from './serving-lifecycle.service.js';
       useFactory: (options: ModelServingModuleOptions) => resolveOptions(options),
       inject: [MODEL_SERVING_MODULE_OPTIONS],
     },
+    servingPipelineProvider,
     ModelRegistry,
     InferenceService,
     ServableExplorer,

@@ -7,7 +7,6 @@ import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { IncompleteVersionError } from '../../errors/incomplete-version.error.js';
 import { ModelLoadError } from '../../errors/model-load.error.js';
 import { ModelServingError } from '../../errors/model-serving.error.js';
-import { ensureKernels } from '../../models/kernel-check.js';
 import { type ModelExecutor } from '../../models/model.executor.js';
 import { parseExamples } from './parse-examples.js';
 import { type LoadContext, ModelLoader } from '../../models/model.loader.js';
@@ -17,7 +16,9 @@ import { SERVE_TAGS, selectMetaGraph } from './meta-graph.js';
 import { loadNativeSavedModel, selectNativeSavedModel } from './native-saved-model.js';
 import { type ExampleParser, SavedModelExecutor } from './saved-model.executor.js';
 import { runSavedModelWarmup } from './saved-model-warmup.js';
-import { buildServingGraph } from './saved-model-graph.js';
+import { buildServingGraph, type ServingGraph } from './saved-model-graph.js';
+import { graphArtifacts, portableSavedModel } from './saved-model-artifacts.js';
+import { type WorkerLoad } from '../../workers/worker-load.js';
 import { INIT_OP_SIGNATURE } from './signature-specs.js';
 import { TFJS_OPS } from './tfjs-ops.js';
 import { decodeSavedModel } from './tf-protos.js';
@@ -45,6 +46,14 @@ export interface SavedModelLoaderOptions {
    * UNIMPLEMENTED.
    */
   readonly exampleParser?: ExampleParser;
+  /**
+   * Where worker threads (the `workers` option) find `customOps` and `exampleParser`, which
+   * are functions and cannot be sent to them: an absolute path or `file:` URL of a JavaScript
+   * module exporting `customOps` (same shape as the option) and/or `exampleParser`. Without
+   * it, a loader given either option serves its SavedModels on the main thread. The main
+   * thread still uses the options above to translate the graph (once, for every worker).
+   */
+  readonly workerModule?: string;
 }
 
 /**
@@ -63,6 +72,9 @@ export class SavedModelLoader extends ModelLoader {
   private readonly tags: readonly string[];
   private readonly customOps: ReadonlySet<string>;
   private readonly exampleParser?: ExampleParser;
+  /** Whether worker threads can rebuild the custom ops and parser (none, or `workerModule`). */
+  private readonly portable: boolean;
+  private readonly workerHooks?: string;
   private readonly logger = new Logger('ModelServing');
 
   constructor(options: SavedModelLoaderOptions = {}) {
@@ -71,6 +83,10 @@ export class SavedModelLoader extends ModelLoader {
     for (const [name, kernel] of Object.entries(options.customOps ?? {})) registerOp(name, kernel);
     this.customOps = new Set(Object.keys(options.customOps ?? {}));
     this.exampleParser = options.exampleParser ?? parseExamples;
+    this.workerHooks = options.workerModule;
+    this.portable =
+      options.workerModule !== undefined ||
+      (options.customOps === undefined && options.exampleParser === undefined);
   }
 
   detect(context: LoadContext): boolean {
@@ -88,14 +104,46 @@ export class SavedModelLoader extends ModelLoader {
     }
   }
 
-  private async loadVersion(context: LoadContext, where: string): Promise<ModelExecutor> {
+  /**
+   * The version translated once into portable artifacts for the worker threads; undefined
+   * (main thread) for the native path (`backend: 'tensorflow'`) and for custom ops or parsers
+   * the workers cannot import (no `workerModule`).
+   */
+  async prepareWorkerLoad(context: LoadContext): Promise<WorkerLoad | undefined> {
+    if (!this.portable || context.backend === 'tensorflow') return undefined;
+    const where = `model '${context.modelName}' version ${context.version}`;
+    try {
+      const metaGraph = await this.readMetaGraph(context);
+      const { serving, reader } = await this.servingGraph(context, metaGraph, where);
+      let artifacts;
+      try {
+        artifacts = await portableSavedModel(serving, reader);
+      } finally {
+        await reader?.close();
+      }
+      return {
+        engine: 'saved-model',
+        artifacts,
+        ...(context.backend === 'auto' ? { cpuFallback: where } : {}),
+        ...(this.workerHooks === undefined ? {} : { workerModule: this.workerHooks }),
+      };
+    } catch (error) {
+      throw located(error, where);
+    }
+  }
+
+  private async readMetaGraph(context: LoadContext): Promise<MetaGraphDefMsg> {
     if (!context.files.includes(SAVED_MODEL_PB)) throw notASavedModelPb(context.files);
     const bytes = await readFile(join(context.directory, SAVED_MODEL_PB)).catch(
       (error: unknown) => {
         throw unreadable(SAVED_MODEL_PB, error);
       },
     );
-    const metaGraph = selectMetaGraph(decodeSavedModel(bytes), this.tags);
+    return selectMetaGraph(decodeSavedModel(bytes), this.tags);
+  }
+
+  private async loadVersion(context: LoadContext, where: string): Promise<ModelExecutor> {
+    const metaGraph = await this.readMetaGraph(context);
     const native = await selectNativeSavedModel(context.backend);
     const executor = native
       ? await loadNativeSavedModel(
@@ -105,23 +153,53 @@ export class SavedModelLoader extends ModelLoader {
           metaGraph.signatureDef ?? {},
         )
       : await this.translate(context, metaGraph, where);
-    try {
-      if (executor instanceof SavedModelExecutor) {
-        await ensureKernels(executor, context.backend, where, this.logger);
-      } else {
-        this.logger.log(`${where} runs on tfjs-node's native SavedModel loader (unverified here)`);
-      }
-      // TF Serving replays warm-up requests before the version becomes available.
-      if (context.enableModelWarmup ?? true) {
-        const target = { model: context.modelName, version: context.version };
-        const replayed = await runSavedModelWarmup(executor, context.directory, target);
-        if (replayed > 0) this.logger.log(`${where}: replayed ${replayed} warm-up requests`);
-      }
-    } catch (error) {
-      executor.dispose();
-      throw error;
+    if (executor instanceof SavedModelExecutor) {
+      if (context.backend === 'auto') executor.fallBackToCpu(where);
+    } else {
+      this.logger.log(`${where} runs on tfjs-node's native SavedModel loader`);
     }
     return executor;
+  }
+
+  /**
+   * Replays the version's warm-up requests (`assets.extra/tf_serving_warmup_requests`) through
+   * the executor that will serve it (batching included), as TF Serving does before a version
+   * becomes available.
+   */
+  override async warmup(context: LoadContext, executor: ModelExecutor): Promise<void> {
+    if (!(context.enableModelWarmup ?? true)) return;
+    const where = `model '${context.modelName}' version ${context.version}`;
+    try {
+      const target = { model: context.modelName, version: context.version };
+      const replayed = await runSavedModelWarmup(executor, context.directory, target);
+      if (replayed > 0) this.logger.log(`${where}: replayed ${replayed} warm-up requests`);
+    } catch (error) {
+      throw located(error, where);
+    }
+  }
+
+  /**
+   * The MetaGraph rewritten into one TensorFlow.js graph, and the checkpoint reader its
+   * weights come from (the caller closes it). Signatures that cannot run are said in the log.
+   */
+  private async servingGraph(
+    context: LoadContext,
+    metaGraph: MetaGraphDefMsg,
+    where: string,
+  ): Promise<{ serving: ServingGraph; reader: CheckpointReader | undefined }> {
+    const variablesDir = join(context.directory, 'variables');
+    const index = await readCheckpointIndex(variablesDir);
+    const serving = buildServingGraph(
+      metaGraph,
+      index,
+      (op) => TFJS_OPS.has(op) || this.customOps.has(op),
+    );
+    for (const [key, reason] of serving.unavailable) {
+      const parsed = this.exampleParser && serving.parsing.has(key);
+      if (!parsed && key !== INIT_OP_SIGNATURE) this.logger.warn(`${where}: ${reason}`);
+    }
+    const reader = index ? await CheckpointReader.open(variablesDir, index) : undefined;
+    return { serving, reader };
   }
 
   /** The MetaGraph rewritten into one TensorFlow.js graph with the checkpoint's weights. */
@@ -130,30 +208,13 @@ export class SavedModelLoader extends ModelLoader {
     metaGraph: MetaGraphDefMsg,
     where: string,
   ): Promise<SavedModelExecutor> {
-    const variablesDir = join(context.directory, 'variables');
-    const index = await readCheckpointIndex(variablesDir);
-    const serving = buildServingGraph(
-      metaGraph,
-      index,
-      (op) => TFJS_OPS.has(op) || this.customOps.has(op),
-    );
-    const reader = index ? await CheckpointReader.open(variablesDir, index) : undefined;
-    const { graph } = serving;
-    const feed = weightStream(graph.weights, reader);
+    const { serving, reader } = await this.servingGraph(context, metaGraph, where);
+    const feed = weightStream(serving.graph.weights, reader);
     let model;
     try {
+      // Streamed weight by weight, so the model's values are never all held twice.
       const artifacts: tf.io.ModelArtifacts = {
-        modelTopology: graph.modelTopology,
-        format: 'graph-model',
-        generatedBy: 'TensorFlow SavedModel',
-        convertedBy: 'nest-model-serving',
-        weightSpecs: graph.weightSpecs,
-        ...(graph.modelInitializer
-          ? {
-              modelInitializer: graph.modelInitializer,
-              initializerSignature: graph.initializerSignature,
-            }
-          : {}),
+        ...graphArtifacts(serving.graph),
         getWeightStream: () => feed.stream,
       };
       model = await loadGraphModel({ load: () => Promise.resolve(artifacts) });
@@ -166,18 +227,13 @@ export class SavedModelLoader extends ModelLoader {
       model.dispose();
       throw feed.failure();
     }
-    const executor = new SavedModelExecutor(
+    return new SavedModelExecutor(
       model,
       serving.signatures,
       serving.unavailable,
       serving.parsing,
       this.exampleParser,
     );
-    for (const [key, reason] of serving.unavailable) {
-      const parsed = this.exampleParser && serving.parsing.has(key);
-      if (!parsed && key !== INIT_OP_SIGNATURE) this.logger.warn(`${where}: ${reason}`);
-    }
-    return executor;
   }
 }
 

@@ -1,8 +1,9 @@
+import { Logger } from '@nestjs/common';
 import * as tf from '@tensorflow/tfjs-core';
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { type SignatureDef, type SignatureMap } from '../../models/signature.js';
 import { type TensorData } from '../../tensor/tensor-data.js';
-import { ModelExecutor } from '../../models/model.executor.js';
+import { ModelExecutor, type RunOptions } from '../../models/model.executor.js';
 import { collectOutputs, toTfTensor } from './tfjs-tensors.js';
 
 /**
@@ -27,6 +28,8 @@ function withBackend<T>(backend: string, work: () => T): T {
  */
 export abstract class TfjsExecutor extends ModelExecutor {
   private runBackend: string;
+  /** Where to say so, when a missing kernel may move the model to the CPU backend. */
+  private cpuFallback?: string;
 
   constructor(readonly signatures: SignatureMap) {
     super();
@@ -42,7 +45,37 @@ export abstract class TfjsExecutor extends ModelExecutor {
     this.runBackend = backend;
   }
 
+  /**
+   * With the `auto` backend: a kernel the active backend lacks but the CPU backend has moves
+   * the model to the CPU backend (once, said in the log as `where` …) instead of failing.
+   */
+  fallBackToCpu(where: string): void {
+    this.cpuFallback = where;
+  }
+
   async run(
+    signatureKey: string,
+    inputs: Readonly<Record<string, TensorData>>,
+    outputs?: readonly string[],
+    options?: RunOptions,
+  ): Promise<Record<string, TensorData>> {
+    const started = performance.now();
+    try {
+      return await this.runOnce(signatureKey, inputs, outputs);
+    } catch (error) {
+      const missing = this.cpuFallback !== undefined && missingKernel(error);
+      if (!missing || this.runBackend === 'cpu' || !tf.getKernel(missing, 'cpu')) throw error;
+      new Logger('ModelServing').warn(
+        `${this.cpuFallback} uses ${missing}, which the ${this.runBackend} backend lacks: it runs on the cpu backend`,
+      );
+      this.runOn('cpu');
+      return await this.runOnce(signatureKey, inputs, outputs);
+    } finally {
+      if (options?.trace) options.trace.runMs ??= performance.now() - started;
+    }
+  }
+
+  private runOnce(
     signatureKey: string,
     inputs: Readonly<Record<string, TensorData>>,
     outputs?: readonly string[],
@@ -76,4 +109,11 @@ export abstract class TfjsExecutor extends ModelExecutor {
     feeds: Readonly<Record<string, tf.Tensor>>,
     aliases: readonly string[],
   ): tf.Tensor[] | Promise<tf.Tensor[]>;
+}
+
+const MISSING_KERNEL = /Kernel '([^']+)' not registered for backend/;
+
+/** The kernel an engine error says the backend lacks, if that is what it says. */
+function missingKernel(error: unknown): string | undefined {
+  return MISSING_KERNEL.exec(error instanceof Error ? error.message : String(error))?.[1];
 }

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelLoadError } from '../../errors/model-load.error.js';
-import { ensureKernels } from '../../models/kernel-check.js';
 import { type ModelExecutor } from '../../models/model.executor.js';
 import { type TfjsExecutor } from './tfjs.executor.js';
 import { TfjsGraphExecutor } from './tfjs-graph.executor.js';
@@ -15,6 +14,7 @@ import {
 } from '../../models/signature.js';
 import { dtypeFromTfName, type TensorDType } from '../../tensor/tensor-data.js';
 import { type LoadContext, ModelLoader } from '../../models/model.loader.js';
+import { type WorkerLoad } from '../../workers/worker-load.js';
 import { MODEL_JSON, readTfjsArtifacts, type TfjsArtifacts } from './tfjs-artifacts.js';
 
 /** TensorFlow.js graph and layers models: `model.json` plus weight shards. */
@@ -27,28 +27,46 @@ export class TfjsModelLoader extends ModelLoader {
 
   async load(context: LoadContext): Promise<ModelExecutor> {
     const artifacts = await readTfjsArtifacts(context);
-    let executor: TfjsExecutor;
-    try {
-      executor = await createTfjsExecutor(artifacts);
-    } catch (error) {
-      if (error instanceof ModelLoadError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ModelLoadError(
-        `model '${context.modelName}' version ${context.version}: TensorFlow.js could not load the ${artifacts.format}: ${reason}`,
-      );
-    }
-    try {
-      await ensureKernels(
-        executor,
-        context.backend,
-        `model '${context.modelName}' version ${context.version}`,
-      );
-    } catch (error) {
-      await executor.dispose();
-      throw error;
-    }
-    return executor;
+    return buildTfjsExecutor(artifacts, where(context), context.backend === 'auto');
   }
+
+  /** The model as portable artifacts, read once and sent to every worker. */
+  async prepareWorkerLoad(context: LoadContext): Promise<WorkerLoad> {
+    const artifacts = await readTfjsArtifacts(context);
+    return {
+      engine: 'tfjs',
+      artifacts,
+      ...(context.backend === 'auto' ? { cpuFallback: where(context) } : {}),
+    };
+  }
+}
+
+function where(context: LoadContext): string {
+  return `model '${context.modelName}' version ${context.version}`;
+}
+
+/**
+ * Builds the executor of portable artifacts (on the main thread or in a worker), with load
+ * failures as `ModelLoadError`s naming `where`; `cpuFallback` keeps the `auto` backend's move
+ * to the CPU backend for kernels the active one lacks.
+ */
+export async function buildTfjsExecutor(
+  artifacts: TfjsArtifacts,
+  where: string,
+  cpuFallback: boolean,
+): Promise<TfjsExecutor> {
+  let executor: TfjsExecutor;
+  try {
+    executor = await createTfjsExecutor(artifacts);
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ModelLoadError(
+      `${where}: TensorFlow.js could not load the ${artifacts.format}: ${reason}`,
+    );
+  }
+  if (cpuFallback) executor.fallBackToCpu(where);
+  return executor;
 }
 
 /** Builds the executor of portable artifacts on the active tfjs backend. */

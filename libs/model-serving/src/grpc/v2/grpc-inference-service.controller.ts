@@ -15,7 +15,7 @@ import {
 } from '../../http/v2/v2-model-metadata.js';
 import { v2ServerMetadata, type V2ServerMetadata } from '../../http/v2/v2-server-metadata.js';
 import { readV2Shape } from '../../http/v2/v2-tensor-values.js';
-import { checkDeadline } from '../prediction-service.controller.js';
+import { grpcDeadline } from '../prediction-service.controller.js';
 import {
   decodeTensorContents,
   encodeTensorContents,
@@ -147,15 +147,18 @@ export class GrpcInferenceServiceController {
     call?: ServerUnaryCall<unknown, unknown>,
   ) {
     const model = modelName(request.model_name);
-    checkDeadline(call);
-    const result = await runV2Infer(this.inference, this.registry, {
-      model,
-      version: request.model_version,
-      id: request.id,
-      inputs: readInputs(request),
-      outputs: (request.outputs ?? []).map((o) => o.name ?? ''),
-    });
-    checkDeadline(call, 'while');
+    const result = await runV2Infer(
+      this.inference,
+      this.registry,
+      {
+        model,
+        version: request.model_version,
+        id: request.id,
+        inputs: readInputs(request),
+        outputs: (request.outputs ?? []).map((o) => o.name ?? ''),
+      },
+      { deadline: grpcDeadline(call), protocol: 'v2_grpc' },
+    );
     return writeResponse(result);
   }
 }

@@ -1,6 +1,5 @@
 import { serializeExamples } from '../../models/examples/example-codec.js';
-import { classifyExamples, regressExamples } from '../../models/examples/example-inference.js';
-import { type InferenceService } from '../../models/inference.service.js';
+import { type CallOptions, type InferenceService } from '../../models/inference.service.js';
 import { readExamplesRequest } from './json/classify-regress-request.js';
 import { encodeClassifyResponse } from './json/classify-response.js';
 import { type JsonObject } from './json/json-value.js';
@@ -16,7 +15,7 @@ import { type ModelPath } from './tf-serving-path.js';
  * @param signatureName the signature to run (`serving_default` when the body names none).
  * @returns the response body.
  * @throws ModelServingError with TF Serving's messages (see `readExamplesRequest`,
- *   `classifyExamples`, `regressExamples`).
+ *   `runClassify`, `runRegress`).
  */
 export async function serveClassifyRegress(
   inference: InferenceService,
@@ -24,6 +23,7 @@ export async function serveClassifyRegress(
   route: ModelPath,
   doc: JsonObject,
   signatureName: string,
+  options: CallOptions = {},
 ): Promise<string> {
   const { context, examples } = readExamplesRequest(doc);
   const call = {
@@ -32,9 +32,10 @@ export async function serveClassifyRegress(
     label: route.label,
     signature: signatureName,
     examples: serializeExamples(examples, context),
+    ...options,
   };
   if (verb === 'classify') {
-    return encodeClassifyResponse((await classifyExamples(inference, call)).results);
+    return encodeClassifyResponse((await inference.classify(call)).results);
   }
-  return encodeRegressResponse((await regressExamples(inference, call)).results);
+  return encodeRegressResponse((await inference.regress(call)).results);
 }

@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Inject,
   Post,
   Req,
   Res,
@@ -11,7 +12,10 @@ import {
 } from '@nestjs/common';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { ModelServingHttpExceptionFilter } from '../http-exception.filter.js';
+import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
 import { InferenceService } from '../../models/inference.service.js';
+import { restCallOptions } from '../rest-call-options.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
 import { ModelRegistry } from '../../models/model.registry.js';
 import { serveClassifyRegress } from './classify-regress.js';
 import { encodeMetadataResponse } from './metadata-json.js';
@@ -53,6 +57,8 @@ export function createTfServingController(normalized: string): Type {
     constructor(
       readonly registry: ModelRegistry,
       readonly inference: InferenceService,
+      @Inject(MODEL_SERVING_RESOLVED_OPTIONS)
+      readonly options: Pick<ResolvedModelServingOptions, 'restApiTimeoutMs'>,
     ) {}
 
     @Get(segments('v1/models', 4))
@@ -75,12 +81,14 @@ export function createTfServingController(normalized: string): Type {
       setJsonContentType(res);
       // Only POST reaches this handler.
       const route = parseTfServingRoute('POST', requestPath(req, normalized));
+      const call = restCallOptions(this.options.restApiTimeoutMs, 'rest');
       const { doc, signatureName } = readPredictRequest(bodyText(req.body));
       if (route.verb !== 'predict') {
-        return serveClassifyRegress(this.inference, route.verb, route, doc, signatureName);
+        return serveClassifyRegress(this.inference, route.verb, route, doc, signatureName, call);
       }
       let format: 'row' | 'columnar' = 'row';
       const result = await this.inference.predict({
+        ...call,
         model: route.name,
         version: route.version,
         label: route.label,

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { type InferenceService } from '../../models/inference.service.js';
+import { type CallOptions, type InferenceService } from '../../models/inference.service.js';
 import { type ModelRegistry } from '../../models/model.registry.js';
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../../models/signature.js';
 import { type TensorData } from '../../tensor/tensor-data.js';
@@ -76,9 +76,11 @@ export async function runV2Infer(
   inference: InferenceService,
   registry: ModelRegistry,
   call: V2InferCall,
+  options: CallOptions = {},
 ): Promise<V2InferResult> {
   const version = resolveV2Version(registry, call.model, call.version);
   const result = await inference.predict({
+    ...options,
     model: call.model,
     version,
     signature: DEFAULT_SIGNATURE,

@@ -2,6 +2,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Inject,
   Param,
   Post,
   Req,
@@ -10,7 +11,10 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModelServingHttpExceptionFilter } from '../http-exception.filter.js';
+import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
 import { InferenceService } from '../../models/inference.service.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
+import { restCallOptions } from '../rest-call-options.js';
 import { ModelRegistry } from '../../models/model.registry.js';
 import { type HttpRequestLike, type HttpResponseLike } from '../tf-serving/tf-serving-response.js';
 import { runV2Infer } from './v2-infer.js';
@@ -48,6 +52,8 @@ export function createV2Controller(prefix: string): Type {
     constructor(
       readonly registry: ModelRegistry,
       readonly inference: InferenceService,
+      @Inject(MODEL_SERVING_RESOLVED_OPTIONS)
+      readonly options: Pick<ResolvedModelServingOptions, 'restApiTimeoutMs'>,
     ) {}
 
     // Nest strips a trailing slash, so the yaml's `/v2/` cannot be declared beside `/v2`:
@@ -96,7 +102,8 @@ export function createV2Controller(prefix: string): Type {
       @Req() req: HttpRequestLike,
     ): Promise<V2InferResponseJson> {
       const call = readV2InferRequest(req.body, model, version);
-      return encodeV2InferResponse(await runV2Infer(this.inference, this.registry, call));
+      const options = restCallOptions(this.options.restApiTimeoutMs, 'v2_rest');
+      return encodeV2InferResponse(await runV2Infer(this.inference, this.registry, call, options));
     }
   }
   return OpenInferenceController;

@@ -3,7 +3,6 @@ import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelServingError } from '../../errors/model-serving.error.js';
 import { type FeatureValues, serializeExamples, type TfExample } from './example-codec.js';
 import { servedSignature } from '../signature.js';
-import { classifyExamples, regressExamples } from './example-inference.js';
 import { type SignatureDef } from '../signature.js';
 
 const xs = (...values: number[]): Uint8Array[] =>
@@ -14,7 +13,7 @@ const xs = (...values: number[]): Uint8Array[] =>
   );
 const EMPTY = new Uint8Array(0);
 
-describe('classifyExamples and regressExamples', () => {
+describe('InferenceService classify and regress', () => {
   let started: Awaited<ReturnType<typeof startExampleInference>>;
 
   beforeAll(async () => {
@@ -23,7 +22,7 @@ describe('classifyExamples and regressExamples', () => {
   afterAll(() => started.close());
 
   it('classify on half_plus_two: scores y = 0.5x + 2 with empty labels, the spec resolved', async () => {
-    const result = await classifyExamples(started.inference, {
+    const result = await started.inference.classify({
       model: 'default',
       signature: 'classify_x_to_y',
       examples: xs(1, 2),
@@ -35,7 +34,7 @@ describe('classifyExamples and regressExamples', () => {
   });
 
   it('regresses by label and on TF2 signatures labelled predict', async () => {
-    const byLabel = await regressExamples(started.inference, {
+    const byLabel = await started.inference.regress({
       model: 'default',
       label: 'stable',
       signature: 'regress_x_to_y2',
@@ -45,7 +44,7 @@ describe('classifyExamples and regressExamples', () => {
       modelSpec: { name: 'default', version: 123, signature: 'regress_x_to_y2' },
       results: [4],
     });
-    const tf2 = await regressExamples(started.inference, {
+    const tf2 = await started.inference.regress({
       model: 'tf2',
       version: 123,
       signature: 'regress_x_to_y',
@@ -82,20 +81,20 @@ describe('classifyExamples and regressExamples', () => {
       'Input is empty.',
     ],
   ])('classify %j fails with code %i: %s', async (call, code, message) => {
-    const error = await classifyExamples(started.inference, { examples: xs(1), ...call }).catch(
-      (e: unknown) => e,
-    );
+    const error = await started.inference
+      .classify({ examples: xs(1), ...call })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelServingError);
     expect(error).toMatchObject({ message });
     expect((error as ModelServingError).code).toBe(code);
   });
 
   it('checks the signature before the input, as TF Serving', async () => {
+    await expect(started.inference.regress({ model: 'default', examples: [] })).rejects.toThrow(
+      /^No regression inputs found in SignatureDef: inputs \{\n {2}key: "x"/,
+    );
     await expect(
-      regressExamples(started.inference, { model: 'default', examples: [] }),
-    ).rejects.toThrow(/^No regression inputs found in SignatureDef: inputs \{\n {2}key: "x"/);
-    await expect(
-      regressExamples(started.inference, {
+      started.inference.regress({
         model: 'default',
         signature: 'regress_x_to_y',
         examples: [],

@@ -1,12 +1,10 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import {
-  type InferenceService,
-  type PredictResult,
-  type ResolvedModelSpec,
-} from '../inference.service.js';
+import { type TensorData } from '../../tensor/tensor-data.js';
+import { type RunOptions } from '../model.executor.js';
+import { type PredictResult, type ResolvedModelSpec, runPredict } from '../predict-util.js';
+import { type HeldServable, type RunNote } from '../servable.js';
 import { type VersionSelector } from '../served-model.js';
 import { DEFAULT_SIGNATURE, servedSignature, type SignatureDef } from '../signature.js';
-import { type TensorData } from '../../tensor/tensor-data.js';
 import { classificationsOf, type ExampleClass, regressionsOf } from './example-results.js';
 import { classifyOutputs, EXAMPLES_INPUT, regressOutputs } from './example-signature.js';
 
@@ -41,42 +39,42 @@ export function examplesTensor(examples: readonly Uint8Array[]): TensorData {
 }
 
 /**
- * Runs one signature on serialized examples, on the version `version` (already resolved, so
- * that the signature checked is the signature run). TF Serving checks for an empty input only
- * once the servable and signature are known.
+ * Runs signature `key` on serialized examples, fetching `outputs`. TF Serving checks for an
+ * empty input only once the servable and signature are known.
  * @throws InvalidInputError `Input is empty.` when there are no examples.
  */
-export async function runOnExamples(
-  inference: InferenceService,
-  call: { model: string; version: number; signature: string; outputs: readonly string[] },
+export function runOnExamples(
+  servable: HeldServable,
+  key: string,
+  outputs: readonly string[],
   examples: readonly Uint8Array[],
+  options: RunOptions,
+  note: RunNote,
 ): Promise<PredictResult> {
   if (examples.length === 0) throw new InvalidInputError('Input is empty.');
-  return inference.predict({
-    model: call.model,
-    version: call.version,
-    signature: call.signature,
-    inputs: { [EXAMPLES_INPUT]: examplesTensor(examples) },
-    outputs: call.outputs,
-  });
+  return runPredict(
+    servable,
+    { signature: key, inputs: { [EXAMPLES_INPUT]: examplesTensor(examples) }, outputs },
+    options,
+    note,
+  );
 }
 
-/** The version a call resolves to and the signature it names, with TF Serving's not-found text. */
-function resolveSignature(
-  inference: InferenceService,
-  call: ExampleCall,
-): { version: number; key: string; signature: SignatureDef } {
-  const metadata = inference.metadata(call.model, call);
+/** The signature a call names, with TF Serving's not-found text. */
+function exampleSignature(
+  servable: HeldServable,
+  call: { signature?: string },
+): { key: string; signature: SignatureDef } {
   const key = call.signature || DEFAULT_SIGNATURE;
-  const signature = servedSignature(metadata.signatures, key);
+  const signature = servedSignature(servable.executor.signatures, key);
   if (!signature) throw new InvalidInputError(`No signature was found with the name: ${key}`);
-  return { version: metadata.version, key, signature };
+  return { key, signature };
 }
 
 /** Checks the signature, feeds it the examples, reads the answer: the shared half of both. */
 async function inferOnExamples<R>(
-  inference: InferenceService,
-  call: ExampleCall,
+  servable: HeldServable,
+  call: Omit<ExampleCall, 'model'>,
   outputsOf: (signature: SignatureDef) => string[],
   read: (
     signature: SignatureDef,
@@ -84,14 +82,13 @@ async function inferOnExamples<R>(
     fetched: string[],
     outputs: Record<string, TensorData>,
   ) => R,
+  options: RunOptions,
+  note: RunNote,
 ): Promise<{ modelSpec: ResolvedModelSpec; results: R }> {
-  const { version, key, signature } = resolveSignature(inference, call);
+  const { key, signature } = exampleSignature(servable, call);
+  note.signature = key;
   const fetched = outputsOf(signature);
-  const result = await runOnExamples(
-    inference,
-    { model: call.model, version, signature: key, outputs: fetched },
-    call.examples,
-  );
+  const result = await runOnExamples(servable, key, fetched, call.examples, options, note);
   return {
     modelSpec: result.modelSpec,
     results: read(result.signature, call.examples.length, fetched, result.outputs),
@@ -99,30 +96,39 @@ async function inferOnExamples<R>(
 }
 
 /**
- * TF Serving's Classify: checks the signature (`classify`, or `predict` with the classify
- * aliases), feeds it the examples and reads `classes`/`scores` into per-example classes.
- * Scores without classes give empty labels; classes without scores give score 0.
- * @throws ModelServingError as TF Serving: NOT_FOUND for an unknown model or version;
- *   INVALID_ARGUMENT for an unknown signature, a signature that cannot classify, no examples,
- *   or outputs of the wrong shape or dtype.
+ * TF Serving's Classify on one held version: checks the signature (`classify`, or `predict`
+ * with the classify aliases), feeds it the examples and reads `classes`/`scores` into
+ * per-example classes. Scores without classes give empty labels; classes without scores give
+ * score 0.
+ * @throws ModelServingError as TF Serving: INVALID_ARGUMENT for an unknown signature, a
+ *   signature that cannot classify, no examples, or outputs of the wrong shape or dtype.
  */
-export function classifyExamples(
-  inference: InferenceService,
-  call: ExampleCall,
+export function runClassify(
+  servable: HeldServable,
+  call: Omit<ExampleCall, 'model'>,
+  options: RunOptions = {},
+  note: RunNote = {},
 ): Promise<ClassifyResult> {
-  return inferOnExamples(inference, call, classifyOutputs, classificationsOf);
+  return inferOnExamples(servable, call, classifyOutputs, classificationsOf, options, note);
 }
 
 /**
- * TF Serving's Regress: checks the signature (`regress`, or `predict` with the regress
- * aliases), feeds it the examples and reads one float per example from `outputs`.
- * @throws ModelServingError as {@link classifyExamples}.
+ * TF Serving's Regress on one held version: checks the signature (`regress`, or `predict` with
+ * the regress aliases), feeds it the examples and reads one float per example from `outputs`.
+ * @throws ModelServingError as {@link runClassify}.
  */
-export function regressExamples(
-  inference: InferenceService,
-  call: ExampleCall,
+export function runRegress(
+  servable: HeldServable,
+  call: Omit<ExampleCall, 'model'>,
+  options: RunOptions = {},
+  note: RunNote = {},
 ): Promise<RegressResult> {
-  return inferOnExamples(inference, call, regressOutputs, (signature, count, _fetched, outputs) =>
-    regressionsOf(signature, count, outputs),
+  return inferOnExamples(
+    servable,
+    call,
+    regressOutputs,
+    (signature, count, _fetched, outputs) => regressionsOf(signature, count, outputs),
+    options,
+    note,
   );
 }

@@ -2,7 +2,7 @@ import { startExampleInference } from '../../../../../test/helpers/example-model
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelServingError } from '../../errors/model-serving.error.js';
 import { type FeatureValues, serializeExamples } from './example-codec.js';
-import { type InferenceTaskCall, multiInferExamples } from './multi-inference.js';
+import { type InferenceTaskCall } from './multi-inference.js';
 
 const examples = serializeExamples([
   new Map<string, FeatureValues>([['x', { kind: 'float', values: [2] }]]),
@@ -16,7 +16,7 @@ const task = (signature: string, method: string, model = 'default'): InferenceTa
   method,
 });
 
-describe('multiInferExamples', () => {
+describe('InferenceService multiInference', () => {
   let started: Awaited<ReturnType<typeof startExampleInference>>;
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe('multiInferExamples', () => {
   it.each(['default', 'tf2'])(
     "runs TF Serving's MultiInference test on %s: regress then classify, same version",
     async (model) => {
-      const results = await multiInferExamples(started.inference, {
+      const results = await started.inference.multiInference({
         tasks: [
           {
             ...task('regress_x_to_y', REGRESS, model),
@@ -103,9 +103,9 @@ describe('multiInferExamples', () => {
       'Unsupported signature method_name: tensorflow/serving/predict',
     ],
   ])('refuses tasks %j with code %i: %s', async (tasks, code, message) => {
-    const error = await multiInferExamples(started.inference, { tasks, examples }).catch(
-      (e: unknown) => e,
-    );
+    const error = await started.inference
+      .multiInference({ tasks, examples })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelServingError);
     expect((error as ModelServingError).code).toBe(code);
     expect((error as ModelServingError).message.startsWith(message)).toBe(true);
@@ -113,13 +113,13 @@ describe('multiInferExamples', () => {
 
   it('checks every task before it looks at the input', async () => {
     await expect(
-      multiInferExamples(started.inference, {
+      started.inference.multiInference({
         tasks: [task('regress_x_to_y', REGRESS), task('nope', CLASSIFY)],
         examples: [],
       }),
     ).rejects.toThrow('Requested signature not found in model graph: nope');
     await expect(
-      multiInferExamples(started.inference, {
+      started.inference.multiInference({
         tasks: [task('regress_x_to_y', REGRESS)],
         examples: [],
       }),

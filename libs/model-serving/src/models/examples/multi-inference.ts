@@ -1,9 +1,10 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
-import { type InferenceService, type ResolvedModelSpec } from '../inference.service.js';
+import { type RunOptions } from '../model.executor.js';
+import { type ResolvedModelSpec } from '../predict-util.js';
+import { type HeldServable, type RunNote } from '../servable.js';
 import { type VersionSelector } from '../served-model.js';
-import { DEFAULT_SIGNATURE } from '../signature.js';
-import { servedSignature } from '../signature.js';
+import { DEFAULT_SIGNATURE, servedSignature } from '../signature.js';
 import { runOnExamples } from './example-inference.js';
 import { classificationsOf, type ExampleClass, regressionsOf } from './example-results.js';
 import {
@@ -46,23 +47,34 @@ interface TaskPlan {
 }
 
 /**
- * TF Serving's MultiInference: several classify/regress tasks over the same examples and the
- * same model version (the one the first task selects), each task on its own signature. Every
- * task is checked before anything runs, in TF Serving's order and with its messages.
+ * The first task of a MultiInference call, whose model and version or label select the
+ * version every task runs on; checked before the model is looked up, as TF Serving does.
+ * @throws InvalidInputError `ModelSpec has no name specified.`
+ */
+export function firstInferenceTask(call: MultiInferenceCall): InferenceTaskCall {
+  const first = call.tasks[0];
+  if (!first?.model) throw new InvalidInputError('ModelSpec has no name specified.');
+  return first;
+}
+
+/**
+ * TF Serving's MultiInference on one held version (the one the first task selects): several
+ * classify/regress tasks over the same examples, each task on its own signature. Every task is
+ * checked before anything runs, in TF Serving's order and with its messages.
  * @throws InvalidInputError `ModelSpec has no name specified.` (no task, or the first has no
  *   model), `Found ModelSpec with an empty model name.`, `All ModelSpecs in a
  *   MultiInferenceRequest must access the same model name.`, `Duplicate evaluation of
  *   signature: <s>`, `Requested signature not found in model graph: <s>`, the classify/regress
  *   signature errors, `Input is empty.`; UnimplementedError `Unsupported signature method_name:
- *   <m>`; NOT_FOUND errors for an unknown model or version.
+ *   <m>`.
  */
-export async function multiInferExamples(
-  inference: InferenceService,
+export async function runMultiInference(
+  servable: HeldServable,
   call: MultiInferenceCall,
+  options: RunOptions = {},
+  note: RunNote = {},
 ): Promise<InferenceTaskResult[]> {
-  const first = call.tasks[0];
-  if (!first?.model) throw new InvalidInputError('ModelSpec has no name specified.');
-  const metadata = inference.metadata(first.model, first);
+  const first = firstInferenceTask(call);
   const seen = new Set<string>();
   const plans = call.tasks.map((task): TaskPlan => {
     if (!task.model) throw new InvalidInputError('Found ModelSpec with an empty model name.');
@@ -74,7 +86,7 @@ export async function multiInferExamples(
     const key = task.signature || DEFAULT_SIGNATURE;
     if (seen.has(key)) throw new InvalidInputError(`Duplicate evaluation of signature: ${key}`);
     seen.add(key);
-    const signature = servedSignature(metadata.signatures, key);
+    const signature = servedSignature(servable.executor.signatures, key);
     if (!signature) {
       throw new InvalidInputError(`Requested signature not found in model graph: ${key}`);
     }
@@ -86,20 +98,19 @@ export async function multiInferExamples(
     }
     throw new UnimplementedError(`Unsupported signature method_name: ${task.method}`);
   });
+  note.signature = plans.map((plan) => plan.signature).join(',');
 
   const results: InferenceTaskResult[] = [];
+  const count = call.examples.length;
   for (const plan of plans) {
     const run = await runOnExamples(
-      inference,
-      {
-        model: first.model,
-        version: metadata.version,
-        signature: plan.signature,
-        outputs: plan.fetched,
-      },
+      servable,
+      plan.signature,
+      plan.fetched,
       call.examples,
+      options,
+      {},
     );
-    const count = call.examples.length;
     results.push(
       plan.task === 'classify'
         ? {

@@ -1,0 +1,41 @@
+import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
+
+/** The servable-level operation a call ran. @publicApi */
+export type InferenceMethod = 'predict' | 'classify' | 'regress' | 'multi_inference';
+
+/**
+ * Where a call came from: TF Serving's REST or gRPC API, the Open Inference Protocol over REST or
+ * gRPC, the in-process handle (`@InjectModel`, `@Predict`), or a version's warm-up.
+ * @publicApi
+ */
+export type InferenceProtocol = 'rest' | 'grpc' | 'v2_rest' | 'v2_grpc' | 'in_process' | 'warmup';
+
+/** One finished call, as the run path reports it. @publicApi */
+export interface InferenceRecord {
+  readonly model: string;
+  /** The version that ran it; absent when none could be resolved. */
+  readonly version?: number;
+  /** The signature key; absent when the call failed before one was known. */
+  readonly signature?: string;
+  readonly method: InferenceMethod;
+  readonly protocol: InferenceProtocol;
+  /** The canonical status the call ended with (`OK` = 0). */
+  readonly code: GrpcStatusCode;
+  /** Milliseconds from entering the run path to the answer. */
+  readonly totalMs: number;
+  /** Milliseconds waited in a batching queue (0 unbatched). */
+  readonly queueWaitMs: number;
+  /** Milliseconds the engine computed the batch or call (0 when it never ran). */
+  readonly runMs: number;
+  /** Examples in the batch that ran it (the request's own count when unbatched). */
+  readonly batchSize?: number;
+}
+
+/**
+ * Told about every inference the run path finishes, whatever protocol asked: the one place
+ * metrics and request logs attach. `observe` must not throw and must return quickly.
+ * @publicApi
+ */
+export abstract class InferenceObserver {
+  abstract observe(record: InferenceRecord): void;
+}

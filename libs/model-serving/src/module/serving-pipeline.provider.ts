@@ -1,0 +1,31 @@
+import { type Provider } from '@nestjs/common';
+import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
+import { OnnxModelLoader } from '../engines/onnx/onnx.loader.js';
+import { SavedModelLoader } from '../engines/saved-model/saved-model.loader.js';
+import { TfjsModelLoader } from '../engines/tfjs/tfjs.loader.js';
+import { type ExecutorPlugin, type ServingPipeline } from '../models/executor-plugin.js';
+import {
+  MODEL_SERVING_PIPELINE,
+  MODEL_SERVING_RESOLVED_OPTIONS,
+} from './model-serving.constants.js';
+
+/** The pipeline from the options: users' loaders before the built-in formats, then the plug-ins. */
+export function createServingPipeline(options: ResolvedModelServingOptions): ServingPipeline {
+  const plugins: ExecutorPlugin[] = [];
+  return {
+    loaders: [
+      ...options.loaders,
+      new TfjsModelLoader(),
+      new SavedModelLoader(),
+      new OnnxModelLoader(),
+    ],
+    plugins,
+  };
+}
+
+/** Provides `MODEL_SERVING_PIPELINE` from the resolved options. */
+export const servingPipelineProvider: Provider = {
+  provide: MODEL_SERVING_PIPELINE,
+  useFactory: createServingPipeline,
+  inject: [MODEL_SERVING_RESOLVED_OPTIONS],
+};
