@@ -3,6 +3,57 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The library's dependency direction: leaves → core → plug-ins → edges → module → cli. A
+ * folder may import its own layer and those before it, never a later one, and no protocol
+ * imports another.
+ */
+const LAYERS = {
+  leaves: ['tensor', 'errors', 'protos'],
+  core: ['config', 'validation', 'models'],
+  plugins: ['engines', 'batching', 'workers'],
+  edges: [
+    'http',
+    'grpc',
+    'decorators',
+    'auth',
+    'metrics',
+    'health',
+    'tf-serving',
+    'open-inference',
+  ],
+  module: ['module'],
+  cli: ['cli'],
+};
+const ORDER = Object.keys(LAYERS);
+const SRC = 'libs/model-serving/src';
+
+/** A rule refusing imports of `banned` folders (relative paths climbing out of the file's folder). */
+function refuse(files, banned, why, allow = []) {
+  const alternatives = banned.join('|');
+  const exceptions = allow.length ? `(?!${allow.join('|')})` : '';
+  return {
+    files,
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: `^(\\.\\./)+${exceptions}(${alternatives})/`, message: why }] },
+      ],
+    },
+  };
+}
+
+const layerRules = ORDER.slice(0, -1).map((layer, i) =>
+  refuse(
+    LAYERS[layer].map((folder) => `${SRC}/${folder}/**/*.ts`),
+    ORDER.slice(i + 1).flatMap((later) => LAYERS[later]),
+    `${layer} must not import a later layer (${ORDER.slice(i + 1).join(', ')}): see LAYERS in eslint.config.mjs`,
+    // The injection tokens are plain constants every layer may name.
+    layer === 'module' ? [] : ['module/model-serving\\.constants'],
+  ),
+);
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', 'sample-app/models/**'] },
   eslint.configs.recommended,
@@ -35,6 +86,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
+  ...layerRules,
+  // Plug-ins stay independent of one another; only the worker pool rebuilds engines.
+  refuse(
+    [`${SRC}/engines/**/*.ts`],
+    ['batching', 'workers'],
+    'engines must not import other plug-ins',
+  ),
+  refuse(
+    [`${SRC}/batching/**/*.ts`],
+    ['engines', 'workers'],
+    'batching must not import other plug-ins',
+  ),
   {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

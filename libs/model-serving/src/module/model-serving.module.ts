@@ -4,7 +4,7 @@ import { resolveOptions } from '../config/resolve-options.js';
 import { type ModelServingModuleOptions } from '../config/model-serving-options.interface.js';
 import { InferenceService } from '../models/inference.service.js';
 import { ModelRegistry } from '../models/model.registry.js';
-import { ServableExplorer } from '../models/servable.explorer.js';
+import { ServableExplorer } from './servable.explorer.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
 import {
   MODEL_SERVING_MODULE_OPTIONS,

@@ -17,7 +17,7 @@ import {
 } from '../config/resolve-options.js';
 import { selectBackend } from '../engines/tfjs/select-backend.js';
 import { ModelRegistry } from '../models/model.registry.js';
-import { ServableExplorer } from '../models/servable.explorer.js';
+import { ServableExplorer } from './servable.explorer.js';
 import { VersionWatcher } from '../models/version.watcher.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
 
