@@ -56,6 +56,7 @@ describe('planServer', () => {
         loadRetryIntervalMs: 250,
         backend: 'auto',
         enableModelWarmup: true,
+        restApiTimeoutMs: 30_000,
       },
       restPort: 8501,
       restHost: '0.0.0.0',
@@ -63,6 +64,17 @@ describe('planServer', () => {
       grpcHost: '0.0.0.0',
       logLevels: ['fatal', 'error', 'warn', 'log'],
     });
+  });
+
+  it('maps --rest_api_timeout_in_ms (TF Serving default 30 s) and --workers', () => {
+    const { options } = planServer(
+      parseFlags(['--model_base_path=/m', '--rest_api_timeout_in_ms=250', '--workers=0']),
+    );
+    expect(options).toMatchObject({ restApiTimeoutMs: 250, workers: 0 });
+    expect(planServer(parseFlags(['--model_base_path=/m'])).options).not.toHaveProperty('workers');
+    expect(() => planServer(parseFlags(['--model_base_path=/m', '--workers=-1']))).toThrow(
+      new FlagError('--workers must not be negative'),
+    );
   });
 
   it('maps --enable_model_warmup and --allow_version_labels_for_unavailable_models', () => {

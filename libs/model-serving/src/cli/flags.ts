@@ -66,6 +66,15 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
     help: 'let version labels point at versions not yet AVAILABLE',
     defaultValue: false,
   },
+  rest_api_timeout_in_ms: {
+    kind: 'int',
+    help: 'REST requests unanswered after this many ms answer 504; 0 = no limit',
+    defaultValue: 30_000,
+  },
+  workers: {
+    kind: 'int',
+    help: 'worker threads running inference; 0 runs it on the main thread (this server only; default: the number of cores)',
+  },
   backend: {
     kind: 'string',
     help: 'engine: auto | wasm | cpu | tensorflow (this server only)',
@@ -148,7 +157,7 @@ export function parseFlags(argv: readonly string[]): FlagValues {
   return values;
 }
 
-function value<T extends string | number | boolean>(flags: FlagValues, name: string): T {
+function value<T extends string | number | boolean | undefined>(flags: FlagValues, name: string): T {
   return (flags[name] ?? FLAGS[name]!.defaultValue) as T;
 }
 
@@ -183,8 +192,10 @@ export function planServer(flags: FlagValues): ServerPlan {
     'model_config_file_poll_wait_seconds',
     'max_num_load_retries',
     'load_retry_interval_micros',
+    'rest_api_timeout_in_ms',
+    'workers',
   ]) {
-    if (value<number>(flags, name) < 0) throw new FlagError(`--${name} must not be negative`);
+    if ((value<number | undefined>(flags, name) ?? 0) < 0) throw new FlagError(`--${name} must not be negative`);
   }
   const backend = value<string>(flags, 'backend');
   if (!['auto', 'wasm', 'cpu', 'tensorflow'].includes(backend)) {
@@ -207,6 +218,8 @@ export function planServer(flags: FlagValues): ServerPlan {
     loadRetryIntervalMs: Math.round(value<number>(flags, 'load_retry_interval_micros') / 1000),
     backend: backend as BackendName,
     enableModelWarmup: value<boolean>(flags, 'enable_model_warmup'),
+    restApiTimeoutMs: value<number>(flags, 'rest_api_timeout_in_ms'),
+    ...(flags['workers'] === undefined ? {} : { workers: flags['workers'] as number }),
     ...(labels === undefined ? {} : { allowVersionLabelsForUnavailableModels: labels === true }),
   };
   return {
