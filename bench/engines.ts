@@ -1,98 +1,79 @@
-// The engines side by side in one run: the same 784-512-512-10 MLP (same weights) as an ONNX
-// model on ONNX Runtime and as a TensorFlow.js layers model on WASM, raw and served over REST.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// The raw engines, in the bench process: the same model files the server loads, run directly
+// by TensorFlow.js (WASM backend, as the server runs it) and by ONNX Runtime (its defaults, as
+// the server's ONNX engine uses them). No HTTP, no JSON: the ceiling a server can approach.
 import { join } from 'node:path';
-import { NestFactory } from '@nestjs/core';
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { configureModelServingApp, ModelServingModule } from 'nest-model-serving';
 import * as ort from 'onnxruntime-node';
-import { writeLayersModel } from '../scripts/sample-models/iris.js';
-import { mlpWeights, writeOnnxMlp } from '../scripts/sample-models/onnx-mlp.js';
-import { CONCURRENCY, measure, SECONDS } from './measure.js';
+import {
+  BENCH_INPUT,
+  BENCH_MODELS,
+  BENCH_OUTPUT,
+  benchInput,
+  type BenchModelName,
+} from '../scripts/sample-models/bench-models.js';
+import { fileLoadHandler } from '../scripts/sample-models/model-io.js';
+import { loop, type Measured } from './measure.js';
 
-const LAYERS = [784, 512, 512, 10];
+/** One forward pass over a batch of `rows` examples; resolves once the output is read back. */
+export type Predict = (input: Float32Array, rows: number) => Promise<void>;
 
-/** The MLP as a tfjs layers model with the ONNX model's weights (kernels are [in, out] in both). */
-function buildTfjsMlp(): tfl.Sequential {
-  const model = tfl.sequential();
-  for (let l = 1; l < LAYERS.length; l++) {
-    model.add(
-      tfl.layers.dense({
-        units: LAYERS[l]!,
-        activation: l < LAYERS.length - 1 ? 'relu' : 'linear',
-        ...(l === 1 ? { inputShape: [LAYERS[0]!] } : {}),
-      }),
-    );
-  }
-  const weights = mlpWeights(LAYERS);
-  model.setWeights(
-    weights.map((w, i) =>
-      i % 2 === 0 ? tf.tensor2d(w, [LAYERS[i / 2]!, LAYERS[i / 2 + 1]!]) : tf.tensor1d(w),
-    ),
-  );
-  return model;
+export interface RawEngine {
+  readonly predict: Predict;
+  readonly dispose: () => Promise<void>;
 }
 
-export async function benchEngines(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-engines-'));
-  try {
-    await writeOnnxMlp(join(dir, 'mlp_onnx', '1'), LAYERS);
-    const row = Array.from({ length: LAYERS[0]! }, (_, i) => (i % 17) / 17);
-
-    // Raw tfjs on the active backend (WASM), then saved for the server.
-    const tfjsModel = buildTfjsMlp();
-    const rawTfjs = await measure(async () => {
-      const x = tf.tensor2d([row]);
-      const y = tfjsModel.predict(x) as tf.Tensor;
-      await y.data();
-      tf.dispose([x, y]);
-    }, 1);
-    await writeLayersModel(tfjsModel, join(dir, 'mlp_tfjs', '1'), 'weights.bin');
-    tfjsModel.dispose();
-
-    const session = await ort.InferenceSession.create(join(dir, 'mlp_onnx', '1', 'model.onnx'));
-    const input = new ort.Tensor('float32', Float32Array.from(row), [1, LAYERS[0]!]);
-    const rawOnnx = await measure(async () => {
-      const out = await session.run({ x: input });
-      for (const t of Object.values(out)) t.dispose();
-    }, 1);
-    await session.release();
-
-    const app = await NestFactory.create(
-      ModelServingModule.forRoot({
-        models: ['mlp_onnx', 'mlp_tfjs'].map((name) => ({ name, basePath: join(dir, name) })),
-        pollIntervalMs: 0,
-        backend: 'wasm',
-      }),
-      { logger: false, abortOnError: false },
-    );
-    configureModelServingApp(app, { enableShutdownHooks: false });
-    await app.listen(0, '127.0.0.1');
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    const body = JSON.stringify({ instances: [row] });
-    const post = (model: string) => () =>
-      fetch(`${url}/v1/models/${model}:predict`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json' },
-      }).then((r) => r.text());
-
-    const servedOnnx = await measure(post('mlp_onnx'));
-    const servedTfjs = await measure(post('mlp_tfjs'));
-    await app.close();
-
-    console.log(
-      `MLP ${LAYERS.join('-')}, one row per request; ${SECONDS} s per row, ${CONCURRENCY} concurrent clients`,
-    );
-    console.log(`  raw ONNX Runtime   ${rawOnnx.toFixed(0).padStart(8)} req/s`);
-    console.log(`  raw tfjs-wasm      ${rawTfjs.toFixed(0).padStart(8)} req/s`);
-    console.log(`  served ONNX (REST) ${servedOnnx.toFixed(0).padStart(8)} req/s`);
-    console.log(`  served tfjs-wasm   ${servedTfjs.toFixed(0).padStart(8)} req/s`);
-    console.log(`  raw ONNX / raw tfjs-wasm:       ${(rawOnnx / rawTfjs).toFixed(2)}`);
-    console.log(`  served ONNX / served tfjs-wasm: ${(servedOnnx / servedTfjs).toFixed(2)}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+/** Selects the WASM backend once for the bench process. */
+export async function useWasm(): Promise<void> {
+  if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) {
+    throw new Error('could not initialise the TensorFlow.js WASM backend');
   }
+  await tf.ready();
+}
+
+/** Loads a bench model's version directory with the engine its format calls for. */
+export async function loadRawEngine(name: BenchModelName, versionDir: string): Promise<RawEngine> {
+  const shape = BENCH_MODELS[name].inputShape;
+  if (BENCH_MODELS[name].format === 'tfjs') {
+    await useWasm();
+    const model = await tfl.loadLayersModel(fileLoadHandler(versionDir));
+    return {
+      predict: async (input, rows) => {
+        const x = tf.tensor(input, [rows, ...shape]);
+        const y = model.predict(x) as tf.Tensor;
+        await y.data();
+        tf.dispose([x, y]);
+      },
+      dispose: () => {
+        model.dispose();
+        return Promise.resolve();
+      },
+    };
+  }
+  const session = await ort.InferenceSession.create(join(versionDir, 'model.onnx'));
+  return {
+    predict: async (input, rows) => {
+      const x = new ort.Tensor('float32', input, [rows, ...shape]);
+      const out = await session.run({ [BENCH_INPUT]: x });
+      out[BENCH_OUTPUT]?.dispose();
+    },
+    dispose: () => session.release(),
+  };
+}
+
+/** Samples per second (and per-call latency) of `engine` at each batch size. */
+export async function measureRaw(
+  name: BenchModelName,
+  engine: RawEngine,
+  batches: readonly number[],
+  seconds: number,
+): Promise<Map<number, Measured>> {
+  const results = new Map<number, Measured>();
+  for (const rows of batches) {
+    const input = benchInput(name, rows);
+    const calls = await loop(() => engine.predict(input, rows), seconds, 1, 5);
+    results.set(rows, { ...calls, perSecond: calls.perSecond * rows });
+  }
+  return results;
 }

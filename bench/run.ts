@@ -1,148 +1,165 @@
-// `npm run bench`: side-by-side throughput on loopback, bounded in time, on the machine it runs
-// on. Compares the raw engine, a hand-written HTTP handler around it, this server's REST API
-// and its gRPC API, for the same model and the same request.
-import { createServer, type Server } from 'node:http';
-import { cpus } from 'node:os';
+// `npm run bench [-- --quick]`: every scenario in one invocation on the machine it runs on, so
+// the ratios compare numbers taken minutes apart under the same conditions. Loopback only,
+// bounded durations, every server a child process stopped at the end (also on error, Ctrl-C).
+// Prints a table and writes bench/results/latest.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { NestFactory } from '@nestjs/core';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import {
-  configureModelServingApp,
-  connectModelServingGrpc,
-  ModelServingModule,
-} from 'nest-model-serving';
-import { fileLoadHandler } from '../scripts/sample-models/model-io.js';
-import { benchEngines } from './engines.js';
-import { CONCURRENCY, freePort, measure, SECONDS } from './measure.js';
+  AUTO_NAME,
+  batchingScenarios,
+  EXPRESS_NAME,
+  GRID,
+  tunedName,
+} from './batching-scenarios.js';
+import { type Context } from './context.js';
+import { FULL, QUICK } from './measure.js';
+import { rawName, rawScenarios, SERVED_BATCH } from './raw-scenarios.js';
+import { machine, printTable, ratio, Results, writeLatest } from './report.js';
+import { stopAll } from './servers.js';
+import {
+  GRPC_NAME,
+  PROBE_DECODE_NAME,
+  PROBE_LOAD_NAME,
+  servedName,
+  sharedServerScenarios,
+  UNBATCHED_NAME,
+} from './shared-server-scenarios.js';
+import { workerCounts, workersName, workerScenarios } from './worker-scenarios.js';
+import { wrkVersion } from './wrk.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const MODELS = join(ROOT, 'sample-app', 'models');
-const PROTOS = join(ROOT, 'libs', 'model-serving', 'src', 'grpc', 'protos');
-const XS = [1, 2, 5];
-const BODY = JSON.stringify({ instances: XS });
+const MODELS = join(ROOT, 'bench', 'models');
+const LATEST = join(ROOT, 'bench', 'results', 'latest.json');
+const CLI = join(ROOT, 'libs', 'model-serving', 'dist', 'cli', 'main.js');
 
-type PredictClient = grpc.Client & {
-  Predict(
-    request: object,
-    done: (error: grpc.ServiceError | null, response: unknown) => void,
-  ): unknown;
-};
-interface PredictionPackage {
-  tensorflow: {
-    serving: {
-      PredictionService: new (
-        address: string,
-        credentials: grpc.ChannelCredentials,
-      ) => PredictClient;
-    };
+function preflight(): string {
+  const generator = wrkVersion();
+  if (generator === undefined) {
+    console.error('npm run bench drives the servers with wrk: install wrk (apt-get install wrk)');
+    process.exit(1);
+  }
+  if (!existsSync(CLI)) {
+    console.error(`${CLI} is missing: run npm run build:lib (npm run bench does)`);
+    process.exit(1);
+  }
+  // The bench models, built once (seeded; a few seconds) and kept in bench/models.
+  const built = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'scripts', 'build-models.ts'), '--if-missing', '--bench'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (built.status !== 0) {
+    console.error('building the bench models failed (npm run models -- --bench)');
+    process.exit(1);
+  }
+  return generator;
+}
+
+/** The best throughput among rows, or undefined when none ran. */
+function best(results: Results, names: readonly string[]): string | undefined {
+  return names
+    .filter((n) => results.get(n)?.throughput != null)
+    .sort((a, b) => results.get(b)!.throughput! - results.get(a)!.throughput!)[0];
+}
+
+function ratios(results: Results, quick: boolean) {
+  const worst = [PROBE_LOAD_NAME, PROBE_DECODE_NAME]
+    .map((n) => results.get(n)?.p99_ms)
+    .filter((v): v is number => v != null);
+  const tuned = best(results, GRID.slice(0, quick ? 2 : GRID.length).map(tunedName));
+  const [one, all] = [workersName(1), workersName(workerCounts().at(-1)!)];
+  console.log('ratios:');
+  const r = {
+    served_vs_raw: ratio(
+      results,
+      'served_vs_raw',
+      servedName('mlp_tfjs'),
+      rawName('mlp_tfjs', SERVED_BATCH),
+    ),
+    batched_vs_unbatched: ratio(results, 'batched_vs_unbatched', AUTO_NAME, UNBATCHED_NAME),
+    vs_express_baseline: ratio(results, 'vs_express_baseline', UNBATCHED_NAME, EXPRESS_NAME),
+    health_p99_ms: worst.length > 0 ? Math.max(...worst) : null,
+    worker_scaling: one === all ? null : ratio(results, 'worker_scaling', all, one),
+    auto_vs_tuned: tuned ? ratio(results, 'auto_vs_tuned', AUTO_NAME, tuned) : null,
+    grpc_served_vs_raw: ratio(
+      results,
+      'grpc_served_vs_raw',
+      GRPC_NAME,
+      rawName('mlp_tfjs', SERVED_BATCH),
+    ),
+    onnx_vs_tfjs: {
+      raw_mlp: ratio(
+        results,
+        'onnx raw mlp',
+        rawName('mlp_onnx', SERVED_BATCH),
+        rawName('mlp_tfjs', SERVED_BATCH),
+      ),
+      served_mlp: ratio(results, 'onnx served mlp', servedName('mlp_onnx'), servedName('mlp_tfjs')),
+      raw_cnn: ratio(
+        results,
+        'onnx raw cnn',
+        rawName('cnn_onnx', SERVED_BATCH),
+        rawName('cnn_tfjs', SERVED_BATCH),
+      ),
+      served_cnn: ratio(results, 'onnx served cnn', servedName('cnn_onnx'), servedName('cnn_tfjs')),
+    },
   };
+  if (worst.length === 0) console.log('  health_p99_ms: null (no probe scenario ran)');
+  if (one === all) console.log('  worker_scaling: null (one core: nothing to scale to)');
+  if (!tuned) console.log('  auto_vs_tuned: null (no hand-tuned run succeeded)');
+  for (const [k, v] of Object.entries(r)) console.log(`  ${k}: ${JSON.stringify(v)}`);
+  return r;
 }
 
 async function main(): Promise<void> {
-  await tf.setBackend('wasm');
-  const model = await loadGraphModel(fileLoadHandler(join(MODELS, 'half_plus_two', '1')));
-  const rawPredict = async (xs: number[]) => {
-    const x = tf.tensor1d(xs);
-    const y = model.execute({ x }, 'y') as tf.Tensor;
-    const values = await y.data();
-    tf.dispose([x, y]);
-    return Array.from(values);
+  const quick = process.argv.includes('--quick');
+  const generator = preflight();
+  const scratch = await mkdtemp(join(tmpdir(), 'nest-model-serving-bench-'));
+  const ctx: Context = {
+    quick,
+    durations: quick ? QUICK : FULL,
+    models: MODELS,
+    scratch,
+    results: new Results(),
   };
-
-  // A hand-written handler: what someone would write without the library.
-  const plain: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      void rawPredict((JSON.parse(body) as { instances: number[] }).instances).then((p) => {
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ predictions: p }));
-      });
-    });
-  });
-  await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
-  const plainPort = (plain.address() as { port: number }).port;
-
-  const app = await NestFactory.create(
-    ModelServingModule.forRoot({
-      models: [{ name: 'half_plus_two', basePath: join(MODELS, 'half_plus_two') }],
-      pollIntervalMs: 0,
-      backend: 'wasm',
-      grpc: { enabled: true },
-    }),
-    { logger: false, abortOnError: false },
-  );
-  configureModelServingApp(app, { enableShutdownHooks: false });
-  const grpcPort = await freePort();
-  await connectModelServingGrpc(app, { host: '127.0.0.1', port: grpcPort });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-
-  const definition = protoLoader.loadSync(
-    join(PROTOS, 'tensorflow_serving/apis/prediction_service.proto'),
-    {
-      keepCase: true,
-      longs: String,
-      enums: String,
-      defaults: true,
-      includeDirs: [PROTOS],
-    },
-  );
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as PredictionPackage;
-  const client = new pkg.tensorflow.serving.PredictionService(
-    `127.0.0.1:${grpcPort}`,
-    grpc.credentials.createInsecure(),
-  );
-  const grpcRequest = {
-    model_spec: { name: 'half_plus_two' },
-    inputs: { x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 3 }] }, float_val: XS } },
+  const started = Date.now();
+  const onSignal = () => {
+    console.error('interrupted: stopping the servers');
+    void stopAll().finally(() => process.exit(130));
   };
-  const post = (target: string) => () =>
-    fetch(target, {
-      method: 'POST',
-      body: BODY,
-      headers: { 'content-type': 'application/json' },
-    }).then((r) => r.text());
-
-  const results = {
-    rawEngine: await measure(() => rawPredict(XS), 1),
-    handWrittenHttp: await measure(post(`http://127.0.0.1:${plainPort}/`)),
-    servedRest: await measure(post(`${url}/v1/models/half_plus_two:predict`)),
-    servedGrpc: await measure(
-      () =>
-        new Promise((resolve, reject) =>
-          client.Predict(grpcRequest, (e: Error | null, r: unknown) =>
-            e ? reject(e) : resolve(r),
-          ),
-        ),
-    ),
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    console.log(
+      `${quick ? 'quick' : 'full'} run, ${ctx.durations.seconds} s per load run, generator ${generator}`,
+    );
+    await rawScenarios(ctx);
+    await sharedServerScenarios(ctx);
+    await batchingScenarios(ctx);
+    await workerScenarios(ctx);
+  } finally {
+    await stopAll();
+    await rm(scratch, { recursive: true, force: true });
+  }
+  printTable(ctx.results);
+  const report = {
+    machine: machine(),
+    generator,
+    mode: quick ? 'quick' : 'full',
+    seconds_per_run: ctx.durations.seconds,
+    elapsed_s: Math.round((Date.now() - started) / 1000),
+    scenarios: ctx.results.rows,
+    ratios: ratios(ctx.results, quick),
   };
-  client.close();
-  await app.close();
-  plain.close();
-  model.dispose();
-
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(
-    `Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}; ${SECONDS} s per row, ${CONCURRENCY} concurrent clients`,
-  );
-  console.log('half_plus_two, 3 values per request, WASM backend');
-  for (const [name, rps] of Object.entries(results))
-    console.log(`  ${name.padEnd(16)} ${rps.toFixed(0).padStart(8)} req/s`);
-  console.log(
-    `  REST / hand-written handler: ${(results.servedRest / results.handWrittenHttp).toFixed(2)}`,
-  );
-  console.log(
-    `  gRPC / REST:                 ${(results.servedGrpc / results.servedRest).toFixed(2)}`,
-  );
-  await benchEngines();
+  await writeLatest(LATEST, report);
+  console.log(`wrote ${LATEST} (${report.elapsed_s} s)`);
 }
 
-await main().catch((error: unknown) => {
+await main().catch(async (error: unknown) => {
   console.error(error);
+  await stopAll();
   process.exitCode = 1;
 });

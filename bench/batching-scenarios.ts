@@ -1,0 +1,95 @@
+// c and g: 64 single-example clients on the MLP with `--enable_batching` alone (the server's
+// automatic parameters) and with a small grid of hand-written `--batching_parameters_file`s;
+// d: the hand-written Express baseline under the same load.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { basePath, type Context, reason, restLoad } from './context.js';
+import { SINGLE_CLIENTS } from './shared-server-scenarios.js';
+import { type RunningServer, startExpressBaseline, startModelServer } from './servers.js';
+
+export const AUTO_NAME = `c/g rest mlp_tfjs b1 c${SINGLE_CLIENTS} batching auto`;
+export const EXPRESS_NAME = `d express baseline mlp_tfjs b1 c${SINGLE_CLIENTS}`;
+export const tunedName = (p: BatchingParameters): string =>
+  `g rest mlp_tfjs b1 c${SINGLE_CLIENTS} batching max${p.maxBatchSize}/${p.timeoutMicros}us`;
+
+export interface BatchingParameters {
+  readonly maxBatchSize: number;
+  readonly timeoutMicros: number;
+}
+
+/** The hand-tuning grid; --quick keeps the first two. */
+export const GRID: readonly BatchingParameters[] = [
+  { maxBatchSize: 32, timeoutMicros: 1000 },
+  { maxBatchSize: 64, timeoutMicros: 2000 },
+  { maxBatchSize: 16, timeoutMicros: 500 },
+  { maxBatchSize: 64, timeoutMicros: 5000 },
+];
+
+/** TF Serving's BatchingParameters in text format (`--batching_parameters_file`). */
+function batchingFile(p: BatchingParameters): string {
+  return [
+    `max_batch_size { value: ${p.maxBatchSize} }`,
+    `batch_timeout_micros { value: ${p.timeoutMicros} }`,
+    'max_enqueued_batches { value: 1000 }',
+    'num_batch_threads { value: 1 }',
+    '',
+  ].join('\n');
+}
+
+/** Says so when the server accepted `--enable_batching` but does not batch yet. */
+function batchingNote(server: RunningServer): string | undefined {
+  return /enable_batching is not served yet/.test(server.log())
+    ? 'server accepts --enable_batching but does not batch yet'
+    : undefined;
+}
+
+async function measureMlp(
+  ctx: Context,
+  name: string,
+  start: () => Promise<RunningServer>,
+): Promise<void> {
+  let server: RunningServer | undefined;
+  try {
+    server = await start();
+    const m = await restLoad(ctx, {
+      url: server.url,
+      served: 'mlp_tfjs',
+      model: 'mlp_tfjs',
+      rows: 1,
+      connections: SINGLE_CLIENTS,
+    });
+    const note = batchingNote(server);
+    ctx.results.add(name, m, {
+      unit: 'samples/s',
+      batch: 1,
+      clients: SINGLE_CLIENTS,
+      ...(note ? { note } : {}),
+    });
+  } catch (error) {
+    ctx.results.skip(name, reason(error));
+  } finally {
+    await server?.stop();
+  }
+}
+
+export async function batchingScenarios(ctx: Context): Promise<void> {
+  console.log('c, g: batching auto and hand-tuned; d: the Express baseline');
+  const models = { mlp_tfjs: basePath(ctx, 'mlp_tfjs') };
+  await measureMlp(ctx, AUTO_NAME, () =>
+    startModelServer({ models, scratch: ctx.scratch, flags: ['--enable_batching'] }),
+  );
+  for (const p of GRID.slice(0, ctx.quick ? 2 : GRID.length)) {
+    const file = join(ctx.scratch, `batching-${p.maxBatchSize}-${p.timeoutMicros}.txt`);
+    await writeFile(file, batchingFile(p));
+    await measureMlp(ctx, tunedName(p), () =>
+      startModelServer({
+        models,
+        scratch: ctx.scratch,
+        flags: ['--enable_batching', `--batching_parameters_file=${file}`],
+      }),
+    );
+  }
+  await measureMlp(ctx, EXPRESS_NAME, () =>
+    startExpressBaseline('mlp_tfjs', join(basePath(ctx, 'mlp_tfjs'), '1')),
+  );
+}
