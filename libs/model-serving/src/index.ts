@@ -8,6 +8,7 @@ export {
 } from './module/configure-app.js';
 export type {
   BackendName,
+  BatchingOptions,
   ModelConfig,
   ModelServingModuleAsyncOptions,
   ModelServingModuleExtras,
@@ -31,7 +32,18 @@ export { type PredictHandlerResult } from './decorators/predict.interceptor.js';
 export { InjectModel, getModelToken } from './decorators/inject-model.decorator.js';
 export { ModelHandle, type ModelInputs, type ModelPredictOptions } from './models/model.handle.js';
 export { ModelRegistry } from './models/model.registry.js';
-export type { ModelMetadata, ResolvedModelSpec } from './models/inference.service.js';
+export {
+  InferenceService,
+  type CallOptions,
+  type ModelMetadata,
+  type ResolvedModelSpec,
+} from './models/inference.service.js';
+export {
+  InferenceObserver,
+  type InferenceMethod,
+  type InferenceProtocol,
+  type InferenceRecord,
+} from './models/inference-observer.js';
 export type { VersionSelector, VersionState, VersionStatus } from './models/served-model.js';
 
 // Tensors, signatures, extension points
@@ -45,7 +57,7 @@ export {
   type TensorSpec,
 } from './models/signature.js';
 export { ModelLoader, type LoadContext } from './models/model.loader.js';
-export { ModelExecutor } from './models/model.executor.js';
+export { ModelExecutor, type RunOptions, type RunTrace } from './models/model.executor.js';
 export {
   SavedModelLoader,
   type SavedModelLoaderOptions,
