@@ -137,6 +137,11 @@ export class BatchQueue<T extends QueuedTask> {
     if (this.open.get(batch.key) === batch) this.open.delete(batch.key);
   }
 
+  /** Whether a batch may run (full or due). */
+  get runnable(): boolean {
+    return this.waiting.some((b) => b.closed || b.due);
+  }
+
   /** Takes the oldest runnable batch (full or due) off the queue, closing it. */
   take(): Batch<T> | undefined {
     const i = this.waiting.findIndex((b) => b.closed || b.due);

@@ -7,7 +7,8 @@ import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { type RunTrace } from '../models/model.executor.js';
 import { type TensorData } from '../tensor/tensor-data.js';
 import { BatchCancelledError } from './batch-cancelled.error.js';
-import { BatchScheduler, type BatchRunner } from './batch.scheduler.js';
+import { type RunBatch } from './batch.runner.js';
+import { BatchScheduler } from './batch.scheduler.js';
 import { resolveBatchingParameters } from './batching-parameters.js';
 import { type BatchingOptions } from '../config/model-serving-options.interface.js';
 
@@ -26,7 +27,7 @@ function fakeRunner(runMs = 0, extra?: (batch: TensorData) => Record<string, Ten
   const batches: TensorData[] = [];
   let running = 0;
   let peak = 0;
-  const run: BatchRunner = async (_signature, inputs) => {
+  const run: RunBatch = async (_signature, inputs) => {
     const input = inputs['x'] as TensorData;
     batches.push(input);
     running++;
@@ -292,6 +293,89 @@ describe('BatchScheduler', () => {
     expect(runner.batches.map((t) => t.shape[0])).toEqual([3, 1, 2, 1, 1]);
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain("output 'n' has 1 rows for a batch of 3 examples");
+  });
+
+  it('joins a split request whose pieces were padded to different inner sizes', async () => {
+    const runner = fakeRunner();
+    const s = scheduler(
+      { maxBatchSize: 2, batchTimeoutMicros: 1000, padVariableLengthInputs: true },
+      runner,
+    );
+    const split = s.schedule(SIG, x([[1], [2], [3]]), 3);
+    const long = s.schedule(SIG, x([[9, 9, 9]]), 1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(runner.batches.map((t) => t.shape)).toEqual([
+      [2, 1],
+      [2, 3],
+    ]);
+    const y = (await split)['y'];
+    expect(y?.shape).toEqual([3, 3]);
+    expect(values(y)).toEqual([3, 0, 0, 5, 0, 0, 7, 1, 1]);
+    await long;
+  });
+
+  it('batches string inputs', async () => {
+    const calls: TensorData[] = [];
+    const s = new BatchScheduler({
+      parameters: resolveBatchingParameters({
+        maxBatchSize: 4,
+        batchTimeoutMicros: 1000,
+        allowedBatchSizes: [4],
+      }),
+      run: (_sig, inputs) => {
+        const t = inputs['s'] as TensorData;
+        calls.push(t);
+        return Promise.resolve({
+          n: {
+            dtype: 'int32',
+            shape: t.shape,
+            data: Int32Array.from(t.data as Uint8Array[], (b) => b.length),
+          },
+        });
+      },
+      where: () => 'm',
+      logger: quiet(),
+    });
+    const text = (...v: string[]): Record<string, TensorData> => ({
+      s: { dtype: 'string', shape: [v.length], data: v.map((w) => new TextEncoder().encode(w)) },
+    });
+    const a = s.schedule(SIG, text('ab'), 1);
+    const b = s.schedule(SIG, text('', 'abcd'), 2);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.shape).toEqual([4]);
+    expect((await a)['n']?.data).toEqual(Int32Array.from([2]));
+    expect((await b)['n']?.data).toEqual(Int32Array.from([0, 4]));
+  });
+
+  it('takes batches of several signatures in turn', async () => {
+    const order: string[] = [];
+    const s = new BatchScheduler({
+      parameters: resolveBatchingParameters({ maxBatchSize: 1, numBatchThreads: 1 }),
+      run: async (signature, inputs) => {
+        order.push(signature);
+        await new Promise((r) => setTimeout(r, 10));
+        return { ...inputs };
+      },
+      where: () => 'm',
+      logger: quiet(),
+    });
+    const all = [
+      s.schedule('a', x([[1]]), 1),
+      s.schedule('a', x([[2]]), 1),
+      s.schedule('a', x([[3]]), 1),
+      s.schedule('b', x([[4]]), 1),
+    ];
+    await jest.advanceTimersByTimeAsync(100);
+    await Promise.all(all);
+    expect(order).toEqual(['a', 'b', 'a', 'a']);
+  });
+
+  it('refuses a request whose signal already aborted', async () => {
+    const s = scheduler({});
+    await expect(
+      s.schedule(SIG, x([[1]]), 1, undefined, { signal: AbortSignal.abort() }),
+    ).rejects.toBeInstanceOf(BatchCancelledError);
   });
 
   it('on drain, runs queued batches without waiting for their timeout, then refuses new work', async () => {

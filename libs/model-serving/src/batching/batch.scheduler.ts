@@ -1,35 +1,25 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
-import { ModelServingError } from '../errors/model-serving.error.js';
 import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { type RunOptions } from '../models/model.executor.js';
 import { type TensorData } from '../tensor/tensor-data.js';
-import { BatchCancelledError } from './batch-cancelled.error.js';
-import { batchKey, concatBatch, concatRows, mapTensors, sliceRows } from './batch-tensors.js';
+import { batchKey, concatBatch, mapTensors, sliceRows } from './batch-tensors.js';
+import { type Batch, type BatchClock, BatchQueue, SYSTEM_CLOCK } from './batch.queue.js';
 import {
-  type Batch,
-  type BatchClock,
-  BatchQueue,
-  type QueuedTask,
-  SYSTEM_CLOCK,
-} from './batch.queue.js';
+  type BatchTask,
+  BatchRunner,
+  cancelledError,
+  expiredError,
+  type RunBatch,
+} from './batch.runner.js';
 import { type BatchingParameters } from './batching-parameters.js';
 
 type Tensors = Record<string, TensorData>;
-
-/** Runs one signature on a whole batch: what the batching queue calls. */
-export type BatchRunner = (
-  signature: string,
-  inputs: Readonly<Tensors>,
-  outputs: readonly string[] | undefined,
-  options: RunOptions,
-) => Promise<Tensors>;
 
 /** How a {@link BatchScheduler} is built. */
 export interface BatchSchedulerOptions {
   readonly parameters: BatchingParameters;
   /** Runs a batch (the wrapped executor). */
-  readonly run: BatchRunner;
+  readonly run: RunBatch;
   /** Names a signature's queue in errors and logs, e.g. `model 'x' version 1 signature 'serving_default'`. */
   readonly where: (signature: string) => string;
   /** @defaultValue {@link SYSTEM_CLOCK} */
@@ -49,24 +39,6 @@ export interface BatchQueueStats {
   readonly unbatchable: boolean;
 }
 
-interface Task extends QueuedTask {
-  readonly inputs: Readonly<Tensors>;
-  readonly outputs?: readonly string[];
-  readonly options: RunOptions;
-  readonly enqueuedAt: number;
-  readonly resolve: (outputs: Tensors) => void;
-  readonly reject: (error: unknown) => void;
-  stopListening?: () => void;
-}
-
-/** The error a cancelled request ends with: the signal's reason when it is one of ours. */
-function cancelled(signal: AbortSignal, where: string): ModelServingError {
-  const reason: unknown = signal.reason;
-  return reason instanceof ModelServingError
-    ? reason
-    : new BatchCancelledError(`request to ${where} was cancelled while queued for batching`);
-}
-
 /**
  * Dynamic batching of one version, as TF Serving's batching session: a {@link BatchQueue} per
  * signature, and at most `numBatchThreads` batches running at once over all of them.
@@ -74,7 +46,8 @@ function cancelled(signal: AbortSignal, where: string): ModelServingError {
  * - Requests are tasks of `size` examples (dimension 0). Tasks share a batch only when their
  *   inputs have the same aliases, dtypes and inner dimensions (with `padVariableLengthInputs`,
  *   the same ranks: inner dimensions are then zero-padded to the largest of the batch) and ask
- *   for the same outputs.
+ *   for the same outputs. As in TF Serving, outputs are not un-padded in their inner dimensions:
+ *   a request may get longer rows than it sent, the model's padding included.
  * - A request larger than `maxBatchSize` is split into pieces of at most `maxBatchSize`
  *   examples that queue as ordinary tasks (all or none of them: a full queue refuses the
  *   whole request); their outputs are concatenated back in order.
@@ -88,23 +61,25 @@ function cancelled(signal: AbortSignal, where: string): ModelServingError {
  *   and a warning says so once.
  */
 export class BatchScheduler {
-  private readonly queues = new Map<string, BatchQueue<Task>>();
-  private readonly unbatchable = new Set<string>();
+  private readonly queues = new Map<string, BatchQueue<BatchTask>>();
+  private readonly runner: BatchRunner;
   private readonly clock: BatchClock;
-  private readonly logger: LoggerService;
   private running = 0;
-  /** Round-robin start over the queues, so that no signature starves the others. */
-  private turn = 0;
+  /** When each queue was last served (a serial number). */
+  private readonly served = new WeakMap<BatchQueue<BatchTask>, number>();
+  private serial = 0;
   private draining?: { promise: Promise<void>; resolve: () => void };
 
   constructor(private readonly options: BatchSchedulerOptions) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
-    this.logger = options.logger ?? new Logger('ModelServing');
+    const logger = options.logger ?? new Logger('ModelServing');
+    const { parameters, run, where } = options;
+    this.runner = new BatchRunner(parameters, run, where, this.clock, logger);
   }
 
   /** Whether requests of `signature` still go through the queue (see the class notes). */
   batches(signature: string): boolean {
-    return !this.unbatchable.has(signature);
+    return this.runner.batches(signature);
   }
 
   /** Batches running now. */
@@ -118,7 +93,7 @@ export class BatchScheduler {
       signature,
       queuedBatches: queue.batches,
       queuedExamples: queue.examples,
-      unbatchable: this.unbatchable.has(signature),
+      unbatchable: !this.runner.batches(signature),
     }));
   }
 
@@ -140,14 +115,14 @@ export class BatchScheduler {
     if (this.draining) {
       throw new ShuttingDownError(`${where} is shutting down`);
     }
-    if (options.signal?.aborted) throw cancelled(options.signal, where);
+    if (options.signal?.aborted) throw cancelledError(options.signal, where);
     const now = this.clock.now();
     if (options.deadline !== undefined && options.deadline <= now) {
-      throw this.expired(where);
+      throw expiredError(where);
     }
     const { maxBatchSize, padVariableLengthInputs } = this.options.parameters;
     const key = batchKey(inputs, outputs, padVariableLengthInputs);
-    const pieces: Task[] = [];
+    const pieces: BatchTask[] = [];
     const results: Promise<Tensors>[] = [];
     for (let start = 0; start < size; start += maxBatchSize) {
       const end = Math.min(size, start + maxBatchSize);
@@ -165,11 +140,12 @@ export class BatchScheduler {
     for (const task of pieces) this.listen(queue, task, where);
     this.dispatch();
     if (results.length === 1) return results[0] as Promise<Tensors>;
-    return Promise.all(results).then((parts) =>
-      mapTensors(parts[0] ?? {}, (_, alias) =>
-        concatRows(parts.map((p) => p[alias] as TensorData)),
-      ),
-    );
+    // Pieces may have joined batches padded to different inner sizes: join them padded alike.
+    const parts = await Promise.all(results);
+    return mapTensors(parts[0] ?? {}, (_, alias) => {
+      const each = parts.map((p) => ({ [alias]: p[alias] as TensorData }));
+      return concatBatch(each, 0, padVariableLengthInputs)[alias] as TensorData;
+    });
   }
 
   /**
@@ -187,11 +163,11 @@ export class BatchScheduler {
     return this.draining.promise;
   }
 
-  private queue(signature: string): BatchQueue<Task> {
+  private queue(signature: string): BatchQueue<BatchTask> {
     let queue = this.queues.get(signature);
     if (!queue) {
       const where = this.options.where(signature);
-      queue = new BatchQueue<Task>(this.options.parameters, where, this.clock, () =>
+      queue = new BatchQueue<BatchTask>(this.options.parameters, where, this.clock, () =>
         this.dispatch(),
       );
       this.queues.set(signature, queue);
@@ -199,37 +175,29 @@ export class BatchScheduler {
     return queue;
   }
 
-  private listen(queue: BatchQueue<Task>, task: Task, where: string): void {
+  private listen(queue: BatchQueue<BatchTask>, task: BatchTask, where: string): void {
     const { signal } = task.options;
     if (!signal) return;
     const onAbort = (): void => {
-      if (queue.remove(task)) task.reject(cancelled(signal, where));
+      if (queue.remove(task)) task.reject(cancelledError(signal, where));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     task.stopListening = () => signal.removeEventListener('abort', onAbort);
   }
 
-  private expired(where: string): DeadlineExceededError {
-    return new DeadlineExceededError(
-      `deadline exceeded before the batch of ${where} started: the request waited too long in the batching queue`,
-    );
-  }
-
   private dispatch(): void {
-    const signatures = [...this.queues.keys()];
     while (this.running < this.options.parameters.numBatchThreads) {
-      let next: [string, Batch<Task>] | undefined;
-      for (let i = 0; i < signatures.length && !next; i++) {
-        const signature = signatures[(this.turn + i) % signatures.length] as string;
-        const batch = this.queues.get(signature)?.take();
-        if (batch) {
-          next = [signature, batch];
-          this.turn = (this.turn + i + 1) % signatures.length;
-        }
+      // The least recently served queue goes first, so that no signature starves the others.
+      let next: { signature: string; queue: BatchQueue<BatchTask>; served: number } | undefined;
+      for (const [signature, queue] of this.queues) {
+        const served = this.served.get(queue) ?? 0;
+        if (queue.runnable && (!next || served < next.served)) next = { signature, queue, served };
       }
       if (!next) break;
       this.running++;
-      void this.execute(...next).finally(() => {
+      this.served.set(next.queue, ++this.serial);
+      const batch = next.queue.take() as Batch<BatchTask>;
+      void this.runner.run(next.signature, batch.tasks).finally(() => {
         this.running--;
         this.dispatch();
       });
@@ -240,73 +208,5 @@ export class BatchScheduler {
   private checkDrained(): void {
     if (!this.draining || this.running > 0) return;
     if ([...this.queues.values()].every((q) => q.batches === 0)) this.draining.resolve();
-  }
-
-  private async execute(signature: string, batch: Batch<Task>): Promise<void> {
-    const where = this.options.where(signature);
-    const start = this.clock.now();
-    const live = batch.tasks.filter((task) => {
-      task.stopListening?.();
-      if (task.options.signal?.aborted) task.reject(cancelled(task.options.signal, where));
-      else if (task.options.deadline !== undefined && task.options.deadline <= start) {
-        task.reject(this.expired(where));
-      } else return true;
-      return false;
-    });
-    const [first] = live;
-    if (!first) return;
-    if (this.unbatchable.has(signature)) return this.runAlone(signature, live, start);
-    const size = live.reduce((n, t) => n + t.size, 0);
-    const padded = this.options.parameters.allowedBatchSizes.find((s) => s >= size) ?? size;
-    try {
-      const pad = this.options.parameters.padVariableLengthInputs;
-      const inputs = concatBatch(
-        live.map((t) => t.inputs),
-        padded,
-        pad,
-      );
-      const trace: NonNullable<RunOptions['trace']> = {};
-      const outputs = await this.options.run(signature, inputs, first.outputs, { trace });
-      const runMs = trace.runMs ?? this.clock.now() - start;
-      const odd = Object.entries(outputs).find(([, t]) => t.shape[0] !== padded);
-      if (odd && (live.length > 1 || padded !== size)) {
-        this.unbatchable.add(signature);
-        this.logger.warn(
-          `${where}: output '${odd[0]}' has ${odd[1].shape[0] ?? 'no'} rows for a batch of ${padded} examples, so it is not batched along dimension 0; requests of this signature now run one by one`,
-        );
-        return this.runAlone(signature, live, start);
-      }
-      let offset = 0;
-      for (const task of live) {
-        const end = offset + task.size;
-        const at = offset;
-        Object.assign(task.options.trace ?? {}, {
-          queueWaitMs: start - task.enqueuedAt,
-          batchSize: padded,
-          runMs,
-        });
-        task.resolve(odd ? outputs : mapTensors(outputs, (t) => sliceRows(t, at, end)));
-        offset = end;
-      }
-    } catch (error) {
-      for (const task of live) task.reject(error);
-    }
-  }
-
-  /** Runs tasks one by one, unbatched (a signature whose outputs do not batch). */
-  private async runAlone(signature: string, tasks: readonly Task[], start: number): Promise<void> {
-    for (const task of tasks) {
-      const begun = this.clock.now();
-      const trace = task.options.trace;
-      if (trace)
-        Object.assign(trace, { queueWaitMs: start - task.enqueuedAt, batchSize: task.size });
-      try {
-        const inner: RunOptions = trace ? { trace } : {};
-        task.resolve(await this.options.run(signature, task.inputs, task.outputs, inner));
-        if (trace) trace.runMs ??= this.clock.now() - begun;
-      } catch (error) {
-        task.reject(error);
-      }
-    }
   }
 }

@@ -96,22 +96,20 @@ export class BatchingExecutor extends ModelExecutor {
    * @throws DeadlineExceededError when `options.deadline` passed before its batch started
    * @throws ShuttingDownError once {@link dispose} was called
    */
-  run(
+  async run(
     signature: string,
     inputs: Readonly<Record<string, TensorData>>,
     outputs?: readonly string[],
     options?: RunOptions,
   ): Promise<Record<string, TensorData>> {
-    if (this.disposed) {
-      return Promise.reject(new ShuttingDownError(`${this.where(signature)} is shutting down`));
-    }
+    if (this.disposed) throw new ShuttingDownError(`${this.where(signature)} is shutting down`);
     const size = this.batchSize(signature, inputs);
     if (size === undefined) {
       const running = this.inner.run(signature, inputs, outputs, options);
       const tracked = running.catch(() => undefined);
       this.direct.add(tracked);
       void tracked.finally(() => this.direct.delete(tracked));
-      return running;
+      return await running;
     }
     return this.scheduler.schedule(signature, inputs, size, outputs, options);
   }
