@@ -93,8 +93,9 @@ export class BatchRunner {
         pad,
       );
       const trace: NonNullable<RunOptions['trace']> = {};
+      const begun = this.clock.now();
       const outputs = await this.runBatch(signature, inputs, first.outputs, { trace });
-      const runMs = trace.runMs ?? this.clock.now() - start;
+      const runMs = trace.runMs ?? this.clock.now() - begun;
       const odd = Object.entries(outputs).find(([, t]) => t.shape[0] !== padded);
       if (odd && (live.length > 1 || padded !== size)) {
         this.unbatchable.add(signature);
