@@ -17,10 +17,17 @@ import { type LoadContext, ModelLoader } from '../../models/model.loader.js';
 import { ONNX_DTYPES } from './onnx-dtypes.js';
 import { OnnxExecutor } from './onnx.executor.js';
 import { loadOnnxRuntime, ONNX_RUNTIME_PACKAGE } from './onnx-runtime.js';
-import { type WorkerLoad, type WorkerPoolShape } from '../../workers/worker-load.js';
 
 /** The file that makes a version directory an ONNX model (`<base>/<version>/model.onnx`). */
 export const MODEL_ONNX = 'model.onnx';
+
+/** An ONNX version as the worker pool sends it to each worker thread. */
+export interface OnnxWorkerLoad {
+  readonly engine: 'onnx';
+  /** The bytes of `model.onnx`. */
+  readonly model: Uint8Array;
+  readonly options: OnnxLoaderOptions;
+}
 
 /** Session options of the ONNX engine. @publicApi */
 export interface OnnxLoaderOptions {
@@ -77,7 +84,10 @@ export class OnnxModelLoader extends ModelLoader {
    * `model.onnx` read once and sent to every worker, each of which opens its own session. By
    * default a session uses `max(1, floor(cores / workers))` threads, so the pool fits the cores.
    */
-  async prepareWorkerLoad(context: LoadContext, pool: WorkerPoolShape): Promise<WorkerLoad> {
+  async prepareWorkerLoad(
+    context: LoadContext,
+    pool: { readonly workers: number },
+  ): Promise<OnnxWorkerLoad> {
     const model = await readOnnxModel(context);
     const intraOpNumThreads =
       this.options.intraOpNumThreads ??

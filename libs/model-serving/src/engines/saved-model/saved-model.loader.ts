@@ -17,8 +17,11 @@ import { loadNativeSavedModel, selectNativeSavedModel } from './native-saved-mod
 import { type ExampleParser, SavedModelExecutor } from './saved-model.executor.js';
 import { runSavedModelWarmup } from './saved-model-warmup.js';
 import { buildServingGraph, type ServingGraph } from './saved-model-graph.js';
-import { graphArtifacts, portableSavedModel } from './saved-model-artifacts.js';
-import { type WorkerLoad } from '../../workers/worker-load.js';
+import {
+  graphArtifacts,
+  portableSavedModel,
+  type SavedModelWorkerLoad,
+} from './saved-model-artifacts.js';
 import { INIT_OP_SIGNATURE } from './signature-specs.js';
 import { TFJS_OPS } from './tfjs-ops.js';
 import { decodeSavedModel } from './tf-protos.js';
@@ -109,7 +112,7 @@ export class SavedModelLoader extends ModelLoader {
    * (main thread) for the native path (`backend: 'tensorflow'`) and for custom ops or parsers
    * the workers cannot import (no `workerModule`).
    */
-  async prepareWorkerLoad(context: LoadContext): Promise<WorkerLoad | undefined> {
+  async prepareWorkerLoad(context: LoadContext): Promise<SavedModelWorkerLoad | undefined> {
     if (!this.portable || context.backend === 'tensorflow') return undefined;
     const where = `model '${context.modelName}' version ${context.version}`;
     try {

@@ -14,8 +14,15 @@ import {
 } from '../../models/signature.js';
 import { dtypeFromTfName, type TensorDType } from '../../tensor/tensor-data.js';
 import { type LoadContext, ModelLoader } from '../../models/model.loader.js';
-import { type WorkerLoad } from '../../workers/worker-load.js';
 import { MODEL_JSON, readTfjsArtifacts, type TfjsArtifacts } from './tfjs-artifacts.js';
+
+/** A tfjs version as the worker pool sends it to each worker thread. */
+export interface TfjsWorkerLoad {
+  readonly engine: 'tfjs';
+  readonly artifacts: TfjsArtifacts;
+  /** Set with the `auto` backend: where to say so when the model moves to the CPU. */
+  readonly cpuFallback?: string;
+}
 
 /** TensorFlow.js graph and layers models: `model.json` plus weight shards. */
 export class TfjsModelLoader extends ModelLoader {
@@ -31,7 +38,7 @@ export class TfjsModelLoader extends ModelLoader {
   }
 
   /** The model as portable artifacts, read once and sent to every worker. */
-  async prepareWorkerLoad(context: LoadContext): Promise<WorkerLoad> {
+  async prepareWorkerLoad(context: LoadContext): Promise<TfjsWorkerLoad> {
     const artifacts = await readTfjsArtifacts(context);
     return {
       engine: 'tfjs',
