@@ -3,7 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { rememberFormText } from '../decorators/predict-body.js';
 import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
-import { isRawBodyUrl } from '../http/tf-serving/tf-serving-path.js';
+import { parseBodyAhead } from '../http/tf-serving/json/parsed-body.js';
+import { isRawBodyUrl, isTfServingUrl } from '../http/tf-serving/tf-serving-path.js';
 import {
   MODEL_SERVING_RESOLVED_OPTIONS,
   MODEL_SERVING_REST_PREFIX,
@@ -27,10 +28,23 @@ interface BodyParserHost {
   useBodyParser(type: string | string[], options?: object, parser?: FastifyParser): unknown;
 }
 
+type ExpressMiddleware = (
+  req: { url?: string; originalUrl?: string; body?: unknown },
+  res: unknown,
+  next: (error?: unknown) => void,
+) => void;
+
+interface MiddlewareHost {
+  use(middleware: ExpressMiddleware): unknown;
+}
+
 function parseFastifyBody(prefix: string): FastifyParser {
   return (req, body, done) => {
-    const text = body.toString('utf8');
     // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form).
+    if (isTfServingUrl(req.url, prefix)) {
+      return void parseBodyAhead(body, (text) => done(null, text));
+    }
+    const text = body.toString('utf8');
     if (isRawBodyUrl(req.url, prefix)) return done(null, text);
     const header = req.headers['content-type'];
     const type = typeof header === 'string' ? header : '';
@@ -78,9 +92,22 @@ export function configureModelServingApp(
       parseFastifyBody(prefix),
     );
   } else {
-    const isTfServing = (req: { url?: string; originalUrl?: string }) =>
-      isRawBodyUrl(req.originalUrl ?? req.url ?? '', prefix);
-    parsers.useBodyParser('text', { type: isTfServing, limit });
+    const urlOf = (req: { url?: string; originalUrl?: string }) => req.originalUrl ?? req.url ?? '';
+    const isRaw = (req: { url?: string; originalUrl?: string }) => isRawBodyUrl(urlOf(req), prefix);
+    // Raw bytes, so TF Serving bodies are parsed from them (and as text for the other routes).
+    parsers.useBodyParser('raw', { type: isRaw, limit });
+    (app as unknown as MiddlewareHost).use((req, _res, next) => {
+      const { body } = req;
+      if (!Buffer.isBuffer(body)) return next();
+      if (!isTfServingUrl(urlOf(req), prefix)) {
+        req.body = body.toString('utf8');
+        return next();
+      }
+      void parseBodyAhead(body, (text) => {
+        req.body = text;
+        next();
+      });
+    });
     parsers.useBodyParser('json', { limit });
     parsers.useBodyParser('urlencoded', {
       limit,

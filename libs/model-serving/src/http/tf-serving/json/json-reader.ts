@@ -1,7 +1,9 @@
+import { setImmediate } from 'node:timers/promises';
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
 import { type ByteCursor, jsonParseError, readNumber } from './json-number.js';
+import { PackedArrayBuilder } from './json-packed-array.js';
 import { readString } from './json-string.js';
-import { type JsonObject, type JsonValue } from './json-value.js';
+import { type JsonValue } from './json-value.js';
 
 // The states of rapidjson 1.1.0's iterative parser (`kParseIterativeFlag`), so that every
 // error is reported with the same message and byte offset as TF Serving's `ParseJson`.
@@ -32,8 +34,13 @@ const STATE_ERRORS: readonly string[] = [
 
 const QUOTE = 0x22;
 
+/** An open array (its numbers packed while they all pack) or object. */
 type Frame =
-  { readonly items: JsonValue[] } | { readonly members: [string, JsonValue][]; key: string };
+  | { items: JsonValue[]; packed: PackedArrayBuilder | undefined }
+  | { readonly members: [string, JsonValue][]; key: string };
+
+/** Bytes parsed between two yields of {@link parseJsonAsync}: a few milliseconds of work. */
+const SLICE_BYTES = 256 * 1024;
 
 function peek(c: ByteCursor): number {
   return c.bytes[c.pos] ?? 0;
@@ -73,100 +80,150 @@ function readScalar(c: ByteCursor, buf: Buffer): JsonValue {
  * kParseNanAndInfFlag | kParseStopWhenDoneFlag`): member order and duplicate keys are kept,
  * integers stay distinct from doubles, `NaN`/`Infinity`/`-Inf` are numbers, a UTF-8 BOM is
  * skipped, anything after the root value (or from a NUL byte on) is ignored, and nesting
- * depth is unlimited (no recursion). Strings are not checked for valid UTF-8.
+ * depth is unlimited (no recursion). Strings are not checked for valid UTF-8. Arrays of
+ * numbers come back packed (`PackedJsonArray`).
  * @param input the body; a string is UTF-8 encoded first, so offsets always count bytes.
  * @throws InvalidInputError `JSON Parse error: <rapidjson message> at offset: <byte offset>`,
  *   or `JSON Parse error: The document is empty` for an empty body.
  */
 export function parseJson(input: string | Uint8Array): JsonValue {
+  const parser = new JsonParser(toBuffer(input));
+  parser.parse(Infinity); // without a limit it finishes or throws
+  return parser.root;
+}
+
+/**
+ * {@link parseJson} in slices of 256 KiB, yielding to the event loop between slices so that a
+ * large body does not hold up other requests (a 50 MB body takes seconds to parse in JS).
+ * Same result and errors as {@link parseJson}.
+ */
+export async function parseJsonAsync(input: string | Uint8Array): Promise<JsonValue> {
+  const parser = new JsonParser(toBuffer(input));
+  while (!parser.parse(parser.offset + SLICE_BYTES)) await setImmediate();
+  return parser.root;
+}
+
+function toBuffer(input: string | Uint8Array): Buffer {
   const buf =
     typeof input === 'string'
       ? Buffer.from(input, 'utf8')
       : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length === 0) throw new InvalidInputError('JSON Parse error: The document is empty');
-  const c: ByteCursor = { bytes: buf, pos: 0 };
-  // The UTF-8 MemoryStream wrapper drops EF, BB and BF in turn; offsets still count them.
-  for (const bomByte of [0xef, 0xbb, 0xbf]) if (peek(c) === bomByte) c.pos++;
+  return buf;
+}
 
-  const stack: Frame[] = [];
-  let state = START;
-  let root: JsonValue = { kind: 'null' };
-  const fail = (): InvalidInputError => jsonParseError(STATE_ERRORS[state] ?? '', c.pos);
-  const add = (value: JsonValue): void => {
-    const top = stack[stack.length - 1];
-    if (top === undefined) {
-      root = value;
-      state = FINISH;
-    } else if ('items' in top) {
-      top.items.push(value);
-      state = ELEMENT;
-    } else {
-      top.members.push([top.key, value]);
-      state = MEMBER_VALUE;
-    }
-  };
-  const open = (b: number): void => {
-    stack.push(b === 0x5b ? { items: [] } : { members: [], key: '' });
-    state = b === 0x5b ? ARRAY_INITIAL : OBJECT_INITIAL;
-    c.pos++;
-  };
-  const close = (): void => {
-    const frame = stack.pop();
-    c.pos++;
-    if (frame !== undefined) {
-      add('items' in frame ? { kind: 'array', items: frame.items } : objectOf(frame.members));
-    }
-  };
-  const readKey = (): void => {
-    const top = stack[stack.length - 1];
-    if (top !== undefined && 'members' in top) top.key = readString(c, buf).value;
-    state = MEMBER_KEY;
-  };
+/** rapidjson's iterative parser over a whole body, resumable at any token boundary. */
+class JsonParser {
+  root: JsonValue = { kind: 'null' };
+  private readonly c: ByteCursor;
+  private readonly stack: Frame[] = [];
+  private state = START;
 
-  skipWhitespace(c);
-  while (peek(c) !== 0) {
-    const b = peek(c);
+  constructor(private readonly buf: Buffer) {
+    this.c = { bytes: buf, pos: 0 };
+    // The UTF-8 MemoryStream wrapper drops EF, BB and BF in turn; offsets still count them.
+    for (const bomByte of [0xef, 0xbb, 0xbf]) if (peek(this.c) === bomByte) this.c.pos++;
+    skipWhitespace(this.c);
+  }
+
+  get offset(): number {
+    return this.c.pos;
+  }
+
+  /** Parses tokens until the root value is complete (true) or `limit` is passed (false). */
+  parse(limit: number): boolean {
+    const { c } = this;
+    while (peek(c) !== 0) {
+      if (c.pos >= limit) return false;
+      this.step(peek(c));
+      if (this.state === FINISH) return true;
+      skipWhitespace(c);
+    }
+    throw this.fail();
+  }
+
+  private fail(): InvalidInputError {
+    return jsonParseError(STATE_ERRORS[this.state] ?? '', this.c.pos);
+  }
+
+  private step(b: number): void {
+    const { c } = this;
     const structural =
       b === 0x5b || b === 0x5d || b === 0x7b || b === 0x7d || b === 0x2c || b === 0x3a;
-    switch (state) {
+    switch (this.state) {
       case OBJECT_INITIAL:
       case MEMBER_VALUE:
-        if (b === 0x7d) close();
-        else if (state === OBJECT_INITIAL && b === QUOTE) readKey();
-        else if (state === MEMBER_VALUE && b === 0x2c) {
+        if (b === 0x7d) this.close();
+        else if (this.state === OBJECT_INITIAL && b === QUOTE) this.readKey();
+        else if (this.state === MEMBER_VALUE && b === 0x2c) {
           c.pos++;
-          state = MEMBER_DELIMITER;
-        } else throw fail();
+          this.state = MEMBER_DELIMITER;
+        } else throw this.fail();
         break;
       case MEMBER_DELIMITER:
         // `{"a":1,}` fails at the `}` with the same message as any other non-key token.
-        if (b !== QUOTE) throw fail();
-        readKey();
+        if (b !== QUOTE) throw this.fail();
+        this.readKey();
         break;
       case MEMBER_KEY:
-        if (b !== 0x3a) throw fail();
+        if (b !== 0x3a) throw this.fail();
         c.pos++;
-        state = KEY_VALUE_DELIMITER;
+        this.state = KEY_VALUE_DELIMITER;
         break;
       case ELEMENT:
-        if (b === 0x5d) close();
+        if (b === 0x5d) this.close();
         else if (b === 0x2c) {
           c.pos++;
-          state = ELEMENT_DELIMITER;
-        } else throw fail();
+          this.state = ELEMENT_DELIMITER;
+        } else throw this.fail();
         break;
       default: // START, KEY_VALUE_DELIMITER, ARRAY_INITIAL, ELEMENT_DELIMITER: a value is due
-        if (b === 0x5b || b === 0x7b) open(b);
-        else if (b === 0x5d && state === ARRAY_INITIAL) close();
-        else if (structural) throw fail();
-        else add(readScalar(c, buf));
+        if (b === 0x5b || b === 0x7b) this.open(b);
+        else if (b === 0x5d && this.state === ARRAY_INITIAL) this.close();
+        else if (structural) throw this.fail();
+        else this.add(readScalar(c, this.buf));
     }
-    if (state === FINISH) return root;
-    skipWhitespace(c);
   }
-  throw fail();
-}
 
-function objectOf(members: [string, JsonValue][]): JsonObject {
-  return { kind: 'object', members };
+  private add(value: JsonValue): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined) {
+      this.root = value;
+      this.state = FINISH;
+    } else if ('items' in top) {
+      this.state = ELEMENT;
+      if (top.packed?.add(value) === true) return;
+      if (top.packed !== undefined) {
+        top.items = top.packed.unpack();
+        top.packed = undefined;
+      }
+      top.items.push(value);
+    } else {
+      top.members.push([top.key, value]);
+      this.state = MEMBER_VALUE;
+    }
+  }
+
+  private open(b: number): void {
+    const array = b === 0x5b;
+    this.stack.push(
+      array ? { items: [], packed: new PackedArrayBuilder() } : { members: [], key: '' },
+    );
+    this.state = array ? ARRAY_INITIAL : OBJECT_INITIAL;
+    this.c.pos++;
+  }
+
+  private close(): void {
+    const frame = this.stack.pop();
+    this.c.pos++;
+    if (frame === undefined) return;
+    if (!('items' in frame)) this.add({ kind: 'object', members: frame.members });
+    else this.add(frame.packed?.build() ?? { kind: 'array', items: frame.items });
+  }
+
+  private readKey(): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top !== undefined && 'members' in top) top.key = readString(this.c, this.buf).value;
+    this.state = MEMBER_KEY;
+  }
 }

@@ -3,6 +3,7 @@ import { UnimplementedError } from '../../../errors/unimplemented.error.js';
 import { type TensorData, type TensorDType, elementCount } from '../../../tensor/tensor-data.js';
 import { base64Unescape } from './base64.js';
 import { debugString } from './json-debug-string.js';
+import { PackedJsonArray } from './json-packed-array.js';
 import {
   type JsonObject,
   type JsonValue,
@@ -25,15 +26,52 @@ export function isBase64Object(value: JsonValue): value is JsonObject {
   );
 }
 
+type NumberArray = Float32Array | Int32Array | Uint8Array;
+
+function numberArray(dtype: TensorDType, length: number): NumberArray {
+  if (dtype === 'float32') return new Float32Array(length);
+  return dtype === 'int32' ? new Int32Array(length) : new Uint8Array(length);
+}
+
 /**
  * The values appended to one input, like the repeated fields of TF Serving's TensorProto:
- * numbers for float32/int32/bool (0/1), byte strings for string.
+ * numbers for float32/int32/bool (0/1), kept in a typed array of the dtype as they come (a
+ * float32 value is rounded once, on entry, as `GetFloat()` does), byte strings for string.
  */
 export class TensorValues {
-  readonly numbers: number[] = [];
   readonly strings: Uint8Array[] = [];
+  private data: NumberArray;
+  private count = 0;
 
-  constructor(readonly dtype: TensorDType) {}
+  constructor(readonly dtype: TensorDType) {
+    this.data = numberArray(dtype, dtype === 'string' ? 0 : 16);
+  }
+
+  /** The numbers appended so far. */
+  get numbers(): NumberArray {
+    return this.data.subarray(0, this.count);
+  }
+
+  /** Makes room for `extra` more numbers at once (a known size avoids regrowing). */
+  reserve(extra: number): void {
+    const needed = this.count + extra;
+    if (needed <= this.data.length) return;
+    const grown = numberArray(this.dtype, Math.max(needed, this.data.length * 2));
+    grown.set(this.numbers);
+    this.data = grown;
+  }
+
+  push(value: number): void {
+    if (this.count === this.data.length) this.reserve(1);
+    this.data[this.count++] = value;
+  }
+
+  /** Appends numbers in one copy (converted to the dtype, as `push` does one at a time). */
+  pushAll(values: Float64Array): void {
+    this.reserve(values.length);
+    this.data.set(values, this.count);
+    this.count += values.length;
+  }
 
   /**
    * The tensor, with TensorFlow's `Tensor::FromProto` rule for a value count that does not
@@ -50,16 +88,13 @@ export class TensorValues {
         data: Array.from({ length: n }, (_, i) => this.strings[i] ?? last),
       };
     }
-    const source =
-      this.numbers.length === n
-        ? this.numbers
-        : Array.from({ length: n }, (_, i) => this.numbers[i] ?? this.numbers.at(-1) ?? 0);
-    const data =
-      this.dtype === 'float32'
-        ? Float32Array.from(source)
-        : this.dtype === 'int32'
-          ? Int32Array.from(source)
-          : Uint8Array.from(source);
+    if (this.count === n) {
+      const data = this.data.length === n ? this.data : this.data.slice(0, n);
+      return { dtype: this.dtype, shape, data };
+    }
+    const data = numberArray(this.dtype, n);
+    data.set(this.data.subarray(0, Math.min(n, this.count)));
+    if (n > this.count && this.count > 0) data.fill(this.data[this.count - 1] ?? 0, this.count);
     return { dtype: this.dtype, shape, data };
   }
 }
@@ -68,6 +103,10 @@ export class TensorValues {
 export function denseShape(value: JsonValue): number[] {
   const shape: number[] = [];
   for (let v: JsonValue | undefined = value; v?.kind === 'array'; v = v.items[0]) {
+    if (v instanceof PackedJsonArray) {
+      shape.push(v.length); // its elements are numbers: the shape ends here
+      break;
+    }
     shape.push(v.items.length);
   }
   return shape;
@@ -98,15 +137,15 @@ function addLeaf(value: JsonValue, out: TensorValues): void {
   switch (dtype) {
     case 'float32': // any number; GetFloat() narrows ints and doubles alike
       if (value.kind !== 'int' && value.kind !== 'double') throw typeError(value, dtype);
-      out.numbers.push(value.value);
+      out.push(value.value);
       return;
     case 'int32': // IsInt(): an integer literal in the int32 range, so `1.0` is refused
       if (value.kind !== 'int' || !value.int32) throw typeError(value, dtype);
-      out.numbers.push(value.value);
+      out.push(value.value);
       return;
     case 'bool':
       if (value.kind !== 'bool') throw typeError(value, dtype);
-      out.numbers.push(value.value ? 1 : 0);
+      out.push(value.value ? 1 : 0);
       return;
     case 'string':
       if (value.kind !== 'string') throw typeError(value, dtype);
@@ -117,6 +156,30 @@ function addLeaf(value: JsonValue, out: TensorValues): void {
         `Conversion of JSON Value: ${debugString(value)} to type: ${String(dtype)}`,
       );
   }
+}
+
+/**
+ * The leaves of a packed array at `level` (what `fillTensor` does one by one), in one pass for
+ * float32 and int32 once they are known to be accepted.
+ */
+function addPacked(
+  packed: PackedJsonArray,
+  level: number,
+  rank: number,
+  visit: (v: JsonValue, level: number) => void,
+  out: TensorValues,
+): number {
+  if (packed.length === 0) return 0;
+  // Numbers above the leaf level, or a dtype that refuses numbers: the first one fails.
+  if (level !== rank || (out.dtype !== 'float32' && out.dtype !== 'int32')) {
+    for (let i = 0; i < packed.length; i++) visit(packed.item(i), level); // counts its own
+    return 0;
+  }
+  if (out.dtype === 'int32') {
+    for (let i = 0; i < packed.length; i++) if (!packed.isInt32(i)) visit(packed.item(i), level);
+  }
+  out.pushAll(packed.values);
+  return packed.length;
 }
 
 /**
@@ -148,10 +211,15 @@ export function fillTensor(value: JsonValue, shape: readonly number[], out: Tens
         `Encountered list at unexpected level: ${level} expected < ${rank}`,
       );
     }
-    if (v.items.length !== shape[level]) {
+    const size = v instanceof PackedJsonArray ? v.length : v.items.length;
+    if (size !== shape[level]) {
       throw new InvalidInputError(
-        `Encountered list at unexpected size: ${v.items.length} at level: ${level} expected size: ${shape[level]}`,
+        `Encountered list at unexpected size: ${size} at level: ${level} expected size: ${shape[level]}`,
       );
+    }
+    if (v instanceof PackedJsonArray) {
+      count += addPacked(v, level + 1, rank, visit, out);
+      return;
     }
     stack.push({ items: v.items, next: 0, level: level + 1 });
   };

@@ -5,8 +5,16 @@ import { DEFAULT_SIGNATURE, type SignatureDef } from '../../../models/signature.
 import { type TensorData } from '../../../tensor/tensor-data.js';
 import { debugString } from './json-debug-string.js';
 import { parseJson } from './json-reader.js';
+import { PackedJsonArray } from './json-packed-array.js';
 import { TensorValues, denseShape, fillTensor, isBase64Object } from './json-tensor-fill.js';
-import { type JsonObject, type JsonValue, compareUtf8, getMember } from './json-value.js';
+import {
+  type JsonArray,
+  type JsonObject,
+  type JsonValue,
+  compareUtf8,
+  getMember,
+} from './json-value.js';
+import { parsedBodyFor } from './parsed-body.js';
 
 /** A parsed predict body whose root is an object. */
 export interface PredictRequestJson {
@@ -44,7 +52,7 @@ function statusText(error: unknown): string {
  *   `JSON Value: <dbg> not formatted correctly. 'signature_name' key must be a string value.`
  */
 export function readPredictRequest(body: string | Uint8Array): PredictRequestJson {
-  const doc = parseJson(body);
+  const doc = (typeof body === 'string' ? parsedBodyFor(body) : undefined) ?? parseJson(body);
   if (doc.kind !== 'object') throw formatError(doc, 'Is not object');
   const signature = getMember(doc, 'signature_name');
   if (signature !== undefined && signature.kind !== 'string') {
@@ -91,8 +99,9 @@ export function decodePredictInputs(
     if (instances.kind !== 'array') {
       throw formatError(doc, "Expecting 'instances' to be an list/array");
     }
-    if (instances.items.length === 0) throw formatError(doc, "No values in 'instances' array");
-    return { format: 'row', inputs: decodeInstances(instances.items, names, signature) };
+    const count = instances instanceof PackedJsonArray ? instances.length : instances.items.length;
+    if (count === 0) throw formatError(doc, "No values in 'instances' array");
+    return { format: 'row', inputs: decodeInstances(instances, names, signature) };
   }
   if (inputs !== undefined) {
     return { format: 'columnar', inputs: decodeColumnar(inputs, names, signature) };
@@ -141,10 +150,23 @@ interface RowInput {
 
 /** TF Serving's `FillTensorMapFromInstancesList` (with `AddInstanceItem`). */
 function decodeInstances(
-  items: readonly JsonValue[],
+  instances: JsonArray,
   names: readonly string[],
   signature: SignatureDef,
 ): Record<string, TensorData> {
+  const [name] = names;
+  const dtype = name === undefined ? undefined : signature.inputs[name]?.dtype;
+  if (
+    instances instanceof PackedJsonArray &&
+    names.length === 1 &&
+    (dtype === 'float32' || (dtype === 'int32' && instances.everyInt32()))
+  ) {
+    // A plain list of numbers the dtype accepts: each is one scalar instance of the one input.
+    const values = new TensorValues(dtype);
+    values.pushAll(instances.values);
+    return { [name ?? '']: values.toTensorData([instances.length]) };
+  }
+  const { items } = instances;
   const [first] = items;
   if (first?.kind !== 'object' && names.length > 1) {
     throw new InvalidInputError(

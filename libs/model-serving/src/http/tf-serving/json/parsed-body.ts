@@ -1,0 +1,45 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { parseJsonAsync } from './json-reader.js';
+import { type JsonValue } from './json-value.js';
+
+/** A TF Serving body parsed while it was received: the text handed on, and what it parsed to. */
+interface ParsedBody {
+  readonly text: string;
+  readonly doc: JsonValue | undefined;
+  readonly error: unknown;
+}
+
+const parsedBodies = new AsyncLocalStorage<ParsedBody>();
+
+/**
+ * Parses a TF Serving body before the route runs, with {@link parseJsonAsync} (so a large body
+ * yields to other requests), then calls `next` with the body text inside an async context that
+ * remembers the result for {@link parsedBodyFor}. A parse error is kept, not thrown: the route
+ * reports it in TF Serving's order (after its own path checks).
+ * @param bytes the raw body.
+ * @param next hands `text` to the framework as the request body and continues the request.
+ */
+export async function parseBodyAhead(bytes: Buffer, next: (text: string) => void): Promise<void> {
+  const text = bytes.toString('utf8');
+  let doc: JsonValue | undefined;
+  let error: unknown;
+  try {
+    doc = await parseJsonAsync(bytes);
+  } catch (caught) {
+    error = caught;
+  }
+  parsedBodies.run({ text, doc, error }, () => next(text));
+}
+
+/**
+ * What {@link parseBodyAhead} parsed `text` to, in the request it parsed it for; `undefined`
+ * when `text` is not that body (another body, or no body parsed ahead).
+ * @throws the parse error {@link parseJsonAsync} raised for it.
+ */
+export function parsedBodyFor(text: string): JsonValue | undefined {
+  const parsed = parsedBodies.getStore();
+  // The very string handed on as the body: V8 compares the references first.
+  if (parsed?.text !== text) return undefined;
+  if (parsed.doc === undefined) throw parsed.error;
+  return parsed.doc;
+}
