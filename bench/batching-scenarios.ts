@@ -5,7 +5,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basePath, type Context, reason, restLoad } from './context.js';
 import { SINGLE_CLIENTS } from './shared-server-scenarios.js';
-import { type RunningServer, startExpressBaseline, startModelServer } from './servers.js';
+import {
+  type RunningServer,
+  startExpressBaseline,
+  startModelServer,
+  unservedFlags,
+} from './servers.js';
 
 export const AUTO_NAME = `c/g rest mlp_tfjs b1 c${SINGLE_CLIENTS} batching auto`;
 export const EXPRESS_NAME = `d express baseline mlp_tfjs b1 c${SINGLE_CLIENTS}`;
@@ -36,10 +41,11 @@ function batchingFile(p: BatchingParameters): string {
   ].join('\n');
 }
 
-/** Says so when the server accepted `--enable_batching` but does not batch yet. */
-function batchingNote(server: RunningServer): string | undefined {
-  return /enable_batching is not served yet/.test(server.log())
-    ? 'server accepts --enable_batching but does not batch yet'
+/** Says so when the server accepted a flag (`--enable_batching`) it does not serve yet. */
+function unservedNote(server: RunningServer): string | undefined {
+  const flags = unservedFlags(server);
+  return flags.length > 0
+    ? `server accepts ${flags.join(', ')} but does not serve it yet`
     : undefined;
 }
 
@@ -58,7 +64,7 @@ async function measureMlp(
       rows: 1,
       connections: SINGLE_CLIENTS,
     });
-    const note = batchingNote(server);
+    const note = unservedNote(server);
     ctx.results.add(name, m, {
       unit: 'samples/s',
       batch: 1,

@@ -75,9 +75,12 @@ async function main(): Promise<void> {
     process.stdout.write(`express-baseline: ${name} (${perRow} floats/row) on ${port}\n`);
   });
   process.once('SIGTERM', () => {
-    server.close();
+    // The WASM backend keeps the process alive, so exit once the sockets are closed.
+    server.close(() => {
+      model.dispose();
+      process.exit(0);
+    });
     server.closeAllConnections();
-    model.dispose();
   });
 }
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AUTO_NAME,
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     results: new Results(),
   };
   const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? 0;
   const onSignal = () => {
     console.error('interrupted: stopping the servers');
     void stopAll().finally(() => process.exit(130));
@@ -149,6 +150,8 @@ async function main(): Promise<void> {
     machine: machine(),
     generator,
     mode: quick ? 'quick' : 'full',
+    // Other processes on the machine skew every row; the 1-minute load average before the run.
+    loadavg_at_start: Math.round(loadAtStart * 100) / 100,
     seconds_per_run: ctx.durations.seconds,
     elapsed_s: Math.round((Date.now() - started) / 1000),
     scenarios: ctx.results.rows,

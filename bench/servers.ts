@@ -19,6 +19,11 @@ export interface RunningServer {
   readonly stop: () => Promise<void>;
 }
 
+/** The flags a server warned it accepts without serving them yet (`--x is not served yet`). */
+export function unservedFlags(server: RunningServer): string[] {
+  return [...server.log().matchAll(/--([a-z_]+) is not served yet/g)].map((m) => `--${m[1]}`);
+}
+
 /** The reason a server could not start (its exit code and last log lines). */
 export class ServerStartError extends Error {}
 

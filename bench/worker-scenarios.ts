@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { basePath, type Context, reason, restLoad } from './context.js';
 import { SERVED_BATCH } from './raw-scenarios.js';
 import { SATURATION_CLIENTS } from './shared-server-scenarios.js';
-import { type RunningServer, startModelServer } from './servers.js';
+import { type RunningServer, startModelServer, unservedFlags } from './servers.js';
 
 export const workersName = (n: number): string =>
   `f rest cnn_tfjs b${SERVED_BATCH} c${SATURATION_CLIENTS} workers=${n}`;
@@ -34,10 +34,14 @@ export async function workerScenarios(ctx: Context): Promise<void> {
         rows: SERVED_BATCH,
         connections: SATURATION_CLIENTS,
       });
+      const unserved = unservedFlags(server);
       ctx.results.add(name, m, {
         unit: 'samples/s',
         batch: SERVED_BATCH,
         clients: SATURATION_CLIENTS,
+        ...(unserved.length > 0
+          ? { note: `server does not serve ${unserved.join(', ')} yet` }
+          : {}),
       });
     } catch (error) {
       const why = reason(error);
