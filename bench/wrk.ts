@@ -12,7 +12,8 @@ export function wrkVersion(): string | undefined {
   const result = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
   if (result.error) return undefined;
   // `wrk --version` prints its version line then the usage, and exits 1.
-  return `${result.stdout}${result.stderr}`.split('\n')[0]?.trim() || 'wrk';
+  const line = `${result.stdout}${result.stderr}`.split('\n')[0] ?? '';
+  return line.replace(/ Copyright.*/, '').trim() || 'wrk';
 }
 
 export interface WrkRun {
