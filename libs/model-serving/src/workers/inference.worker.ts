@@ -6,7 +6,7 @@ import { type LoggerService, type LogLevel, Logger } from '@nestjs/common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
 import { type ModelExecutor } from '../models/model.executor.js';
-import { buildWorkerExecutor } from './worker-engines.js';
+import { buildWorkerExecutor, usesTfjs } from './worker-engines.js';
 import {
   forTransfer,
   toWireError,
@@ -67,6 +67,7 @@ Logger.overrideLogger(new ForwardingLogger(post, init.index));
 const executors = new Map<number, ModelExecutor>();
 
 async function memory(): Promise<{ numTensors: number; numBytes: number }> {
+  if (!usesTfjs()) return { numTensors: 0, numBytes: 0 };
   const tf = await import('@tensorflow/tfjs-core');
   const { numTensors, numBytes } = tf.memory();
   return { numTensors, numBytes };

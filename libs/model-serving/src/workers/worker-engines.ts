@@ -26,8 +26,16 @@ async function importModule(path: string, where: string): Promise<Record<string,
   }
 }
 
+let tfjsStarted = false;
+
+/** Whether this worker has started TensorFlow.js (an ONNX-only worker never does). */
+export function usesTfjs(): boolean {
+  return tfjsStarted;
+}
+
 /** The tfjs backend the options ask for, started in this thread as on the main one. */
 async function selectTfjsBackend(context: LoadContext): Promise<void> {
+  tfjsStarted = true;
   const { selectBackend } = await import('../engines/tfjs/select-backend.js');
   await selectBackend(context.backend);
 }
