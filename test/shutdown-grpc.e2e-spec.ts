@@ -30,8 +30,11 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC during shutdown', () => {
   let serving: ServingApp | undefined;
   const clients: grpc.Client[] = [];
 
-  const start = async (options: { drainDelayMs?: number }) => {
-    loader = new SlowModelLoader({ models: ['slow'], runMs: 3000 });
+  const start = async (
+    options: { drainDelayMs?: number; shutdownTimeoutMs?: number },
+    runMs = 3000,
+  ) => {
+    loader = new SlowModelLoader({ models: ['slow'], runMs });
     serving = await startServingApp(
       {
         pollIntervalMs: 0,
@@ -108,5 +111,21 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC during shutdown', () => {
     await closing;
     expect(Date.now() - closedAt).toBeLessThan(15_000);
     expect(loader.finished).toBe(2);
+  });
+
+  it('answers a call still running at shutdownTimeoutMs with UNAVAILABLE, so the close ends', async () => {
+    const { app, prediction } = await start({ shutdownTimeoutMs: 1000 }, 60_000);
+    const stuck = callError(prediction, 'Predict', predictRequest(7), 30_000);
+    await waitFor(() => Promise.resolve(loader.started === 1 ? true : undefined));
+    const closedAt = Date.now();
+    await app.close();
+    const took = Date.now() - closedAt;
+    expect(took).toBeGreaterThanOrEqual(950);
+    expect(took).toBeLessThan(5_000);
+    expect(await stuck).toEqual({
+      code: grpc.status.UNAVAILABLE,
+      details: 'The server shut down before the model answered (shutdownTimeoutMs passed)',
+    });
+    expect(loader.finished).toBe(0);
   });
 });

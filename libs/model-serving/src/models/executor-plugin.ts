@@ -33,4 +33,9 @@ export abstract class ExecutorPlugin {
 export interface ServingPipeline {
   readonly loaders: readonly ModelLoader[];
   readonly plugins: readonly ExecutorPlugin[];
+  /**
+   * The loaders whose versions run every signature once on zero-filled inputs before they are
+   * AVAILABLE (the built-in engines); a custom loader's executor is never run unasked.
+   */
+  readonly checkedOnZeros?: ReadonlySet<ModelLoader>;
 }

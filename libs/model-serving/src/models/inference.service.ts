@@ -3,6 +3,7 @@ import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
 import { GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
+import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
 import {
   type ClassifyResult,
@@ -63,6 +64,8 @@ export interface ModelMetadata {
 export class InferenceService {
   private readonly logger = new Logger('ModelServing');
   private readonly observers: InferenceObserver[];
+  /** Answers every call still waiting for its model with an error (see `abandonInFlight`). */
+  private readonly abandoners = new Set<(error: ModelServingError) => void>();
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -106,6 +109,21 @@ export class InferenceService {
     );
   }
 
+  /**
+   * Answers every call still running with UNAVAILABLE at once, without waiting for its model:
+   * the shutdown's last step once `shutdownTimeoutMs` has passed, so that no call holds the
+   * servers open. The engine work goes on, and each version is released when its work ends.
+   * @returns how many calls were answered.
+   */
+  abandonInFlight(): number {
+    const count = this.abandoners.size;
+    const error = new ShuttingDownError(
+      'The server shut down before the model answered (shutdownTimeoutMs passed)',
+    );
+    for (const abandon of [...this.abandoners]) abandon(error);
+    return count;
+  }
+
   metadata(model: string, selector: VersionSelector = {}): ModelMetadata {
     const lease = this.registry.acquire(model, selector);
     try {
@@ -131,14 +149,20 @@ export class InferenceService {
       expired(call.deadline, 'before');
       const lease = this.registry.acquire(model, selector);
       version = lease.version;
+      const options = { deadline: call.deadline, signal: call.signal, trace };
+      const running = work({ model, version, executor: lease.executor }, options, note);
+      // The version is held until its work ends, even when the call was answered before.
+      void running.then(lease.release, lease.release);
+      let abandon: ((error: ModelServingError) => void) | undefined;
+      const abandoned = new Promise<never>((_resolve, reject) => (abandon = reject));
+      this.abandoners.add(abandon!);
       try {
-        const options = { deadline: call.deadline, signal: call.signal, trace };
-        const result = await work({ model, version, executor: lease.executor }, options, note);
+        const result = await Promise.race([running, abandoned]);
         // A model that held the event loop lets the deadline pass unnoticed until here.
         expired(call.deadline, 'while');
         return result;
       } finally {
-        lease.release();
+        this.abandoners.delete(abandon!);
       }
     } catch (error) {
       code = error instanceof ModelServingError ? error.code : GrpcStatusCode.INTERNAL;

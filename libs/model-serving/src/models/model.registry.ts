@@ -40,6 +40,7 @@ export class ModelRegistry {
     this.versionLoader = new VersionLoader({
       loaders: pipeline.loaders,
       plugins: pipeline.plugins,
+      checkedOnZeros: pipeline.checkedOnZeros,
       backend: options.backend,
       enableModelWarmup: options.enableModelWarmup,
       logger: this.logger,

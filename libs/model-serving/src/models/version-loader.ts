@@ -12,6 +12,8 @@ import { type LoadContext, type ModelLoader } from './model.loader.js';
 export interface VersionLoaderSettings {
   readonly loaders: readonly ModelLoader[];
   readonly plugins: readonly ExecutorPlugin[];
+  /** Loaders whose versions get the kernel check on zeros. */
+  readonly checkedOnZeros?: ReadonlySet<ModelLoader>;
   readonly backend: BackendName;
   readonly enableModelWarmup?: boolean;
   readonly logger: Logger;
@@ -21,7 +23,7 @@ export interface VersionLoaderSettings {
  * The load pipeline of one version, the same for every format: the first loader that
  * recognises the files → build (a plug-in such as the worker pool, else the loader) → wrap
  * (batching) → the loader's warm-up through the wrapped executor (as TF Serving warms up its
- * batching session) → the kernel check on zeros. Whatever fails disposes what was built.
+ * batching session) → the kernel check on zeros (built-in engines). Whatever fails disposes what was built.
  */
 export class VersionLoader {
   constructor(private readonly settings: VersionLoaderSettings) {}
@@ -48,12 +50,14 @@ export class VersionLoader {
         if (plugin.wrap) executor = await plugin.wrap(executor, context, config);
       }
       await loader.warmup?.(context, executor);
-      await ensureKernels(
-        executor,
-        context.backend,
-        `model '${config.name}' version ${version}`,
-        this.settings.logger,
-      );
+      if (this.settings.checkedOnZeros?.has(loader)) {
+        await ensureKernels(
+          executor,
+          context.backend,
+          `model '${config.name}' version ${version}`,
+          this.settings.logger,
+        );
+      }
     } catch (error) {
       await Promise.resolve(executor.dispose()).catch(() => undefined);
       throw error;

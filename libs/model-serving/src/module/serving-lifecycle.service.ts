@@ -16,10 +16,14 @@ import {
   type ResolvedModelServingOptions,
 } from '../config/resolve-options.js';
 import { selectBackend } from '../engines/tfjs/select-backend.js';
+import { InferenceService } from '../models/inference.service.js';
 import { ModelRegistry } from '../models/model.registry.js';
 import { ServableExplorer } from './servable.explorer.js';
 import { VersionWatcher } from '../models/version.watcher.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
+
+/** How long the abandoned calls' answers get to be written before connections are cut. */
+const ANSWER_GRACE_MS = 100;
 
 /**
  * Owns the serving timeline: at bootstrap, pick the engine and load the initial versions; then
@@ -44,6 +48,7 @@ export class ServingLifecycleService
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
     private readonly registry: ModelRegistry,
+    private readonly inference: InferenceService,
     private readonly explorer: ServableExplorer,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
@@ -74,8 +79,8 @@ export class ServingLifecycleService
   /**
    * Drains before the servers close: readiness turns 503 for `drainDelayMs` while requests are
    * still served, then new work is refused with UNAVAILABLE and in-flight requests get up to
-   * `shutdownTimeoutMs` to finish; past it, the HTTP connections still open are cut and the
-   * close goes on without them.
+   * `shutdownTimeoutMs` to finish; past it, every call still waiting answers UNAVAILABLE, the
+   * HTTP connections still open are cut and the close goes on without them.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.registry.beginDrain();
@@ -88,6 +93,9 @@ export class ServingLifecycleService
         `${this.registry.inFlight} requests still running after shutdownTimeoutMs; closing anyway`,
       );
       this.abandoned = true;
+      // Every protocol's pending call answers UNAVAILABLE now, so gRPC's graceful close ends.
+      this.inference.abandonInFlight();
+      await this.sleep(ANSWER_GRACE_MS);
       // Nest's HTTP close waits for every open request; past the deadline those connections are
       // cut, so a request that never ends cannot hold the shutdown.
       const server = this.adapterHost?.httpAdapter?.getHttpServer() as
