@@ -152,7 +152,8 @@ export class InferenceService {
       const options = { deadline: call.deadline, signal: call.signal, trace };
       const running = work({ model, version, executor: lease.executor }, options, note);
       // The version is held until its work ends, even when the call was answered before.
-      void running.then(lease.release, lease.release);
+      const release = () => lease.release();
+      void running.then(release, release);
       let abandon: ((error: ModelServingError) => void) | undefined;
       const abandoned = new Promise<never>((_resolve, reject) => (abandon = reject));
       this.abandoners.add(abandon!);
