@@ -63,7 +63,24 @@ describe('planServer', () => {
       grpcPort: 8500,
       grpcHost: '0.0.0.0',
       logLevels: ['fatal', 'error', 'warn', 'log'],
+      notes: [],
     });
+  });
+
+  it('maps --enable_batching, with or without --batching_parameters_file', () => {
+    const auto = planServer(parseFlags(['--model_base_path=/m', '--enable_batching']));
+    expect(auto.options.batching).toBe(true);
+    expect(auto.batchingParametersFile).toBeUndefined();
+    const file = planServer(
+      parseFlags(['--model_base_path=/m', '--enable_batching', '--batching_parameters_file=/b']),
+    );
+    expect(file.batchingParametersFile).toBe('/b');
+    const alone = planServer(parseFlags(['--model_base_path=/m', '--batching_parameters_file=/b']));
+    expect(alone.options).not.toHaveProperty('batching');
+    expect(alone.batchingParametersFile).toBeUndefined();
+    expect(alone.notes).toEqual([
+      '--batching_parameters_file has no effect without --enable_batching (as in TF Serving)',
+    ]);
   });
 
   it('maps --rest_api_timeout_in_ms (TF Serving default 30 s) and --workers', () => {

@@ -66,6 +66,15 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
     help: 'let version labels point at versions not yet AVAILABLE',
     defaultValue: false,
   },
+  enable_batching: {
+    kind: 'bool',
+    help: 'batch requests to the same model, version and signature; without --batching_parameters_file the parameters are picked from a cost curve measured at load',
+    defaultValue: false,
+  },
+  batching_parameters_file: {
+    kind: 'string',
+    help: "text-format BatchingParameters (TF Serving's) used with --enable_batching",
+  },
   rest_api_timeout_in_ms: {
     kind: 'int',
     help: 'REST requests unanswered after this many ms answer 504; 0 = no limit',
@@ -157,7 +166,10 @@ export function parseFlags(argv: readonly string[]): FlagValues {
   return values;
 }
 
-function value<T extends string | number | boolean | undefined>(flags: FlagValues, name: string): T {
+function value<T extends string | number | boolean | undefined>(
+  flags: FlagValues,
+  name: string,
+): T {
   return (flags[name] ?? FLAGS[name]!.defaultValue) as T;
 }
 
@@ -170,6 +182,10 @@ export interface ServerPlan {
   readonly grpcHost: string;
   /** The Logger levels `--log_level` turns on. */
   readonly logLevels: LogLevel[];
+  /** `--batching_parameters_file` with `--enable_batching`: read before the module starts. */
+  readonly batchingParametersFile?: string;
+  /** Said once at start (a flag given without the one it needs). */
+  readonly notes: string[];
 }
 
 /** Turns flags into module options with TF Serving's rules and units. */
@@ -195,7 +211,8 @@ export function planServer(flags: FlagValues): ServerPlan {
     'rest_api_timeout_in_ms',
     'workers',
   ]) {
-    if ((value<number | undefined>(flags, name) ?? 0) < 0) throw new FlagError(`--${name} must not be negative`);
+    if ((value<number | undefined>(flags, name) ?? 0) < 0)
+      throw new FlagError(`--${name} must not be negative`);
   }
   const backend = value<string>(flags, 'backend');
   if (!['auto', 'wasm', 'cpu', 'tensorflow'].includes(backend)) {
@@ -207,6 +224,12 @@ export function planServer(flags: FlagValues): ServerPlan {
     throw new FlagError(`--log_level takes ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const labels = flags['allow_version_labels_for_unavailable_models'];
+  const batching = value<boolean>(flags, 'enable_batching');
+  const parametersFile = flags['batching_parameters_file'] as string | undefined;
+  const notes =
+    parametersFile && !batching
+      ? ['--batching_parameters_file has no effect without --enable_batching (as in TF Serving)']
+      : [];
   const options: ModelServingModuleOptions = {
     ...(basePath
       ? { models: [{ name: value<string>(flags, 'model_name'), basePath }] }
@@ -220,6 +243,7 @@ export function planServer(flags: FlagValues): ServerPlan {
     enableModelWarmup: value<boolean>(flags, 'enable_model_warmup'),
     restApiTimeoutMs: value<number>(flags, 'rest_api_timeout_in_ms'),
     ...(flags['workers'] === undefined ? {} : { workers: flags['workers'] as number }),
+    ...(batching ? { batching: true } : {}),
     ...(labels === undefined ? {} : { allowVersionLabelsForUnavailableModels: labels === true }),
   };
   return {
@@ -229,6 +253,8 @@ export function planServer(flags: FlagValues): ServerPlan {
     grpcPort: value<number>(flags, 'port'),
     grpcHost: value<string>(flags, 'grpc_host'),
     logLevels: ['fatal', ...LOG_LEVELS.slice(0, level + 1)],
+    ...(batching && parametersFile ? { batchingParametersFile: parametersFile } : {}),
+    notes,
   };
 }
 

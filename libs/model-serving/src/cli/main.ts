@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { connectModelServingGrpc, modelServingGrpcOptions } from '../grpc/grpc-server.options.js';
 import { configureModelServingApp } from '../module/configure-app.js';
 import { ModelServingModule } from '../module/model-serving.module.js';
+import { readBatchingParametersFile } from '../batching/batching-parameters.js';
 import {
   FlagError,
   type FlagValues,
@@ -74,14 +75,15 @@ async function main(): Promise<void> {
   const { flags, plan } = read;
   Logger.overrideLogger(plan.logLevels);
   const logger = new Logger('ModelServer');
-  for (const warning of unservedWarnings(flags)) logger.warn(warning);
+  for (const warning of [...unservedWarnings(flags), ...plan.notes]) logger.warn(warning);
+  const options = plan.batchingParametersFile
+    ? { ...plan.options, batching: await readBatchingParametersFile(plan.batchingParametersFile) }
+    : plan.options;
   const grpc = { port: plan.grpcPort, host: plan.grpcHost };
   const rest = { enabled: plan.restPort > 0 };
 
   @Module({
-    imports: [
-      ModelServingModule.forRoot({ ...plan.options, rest, grpc: { enabled: grpc.port > 0 } }),
-    ],
+    imports: [ModelServingModule.forRoot({ ...options, rest, grpc: { enabled: grpc.port > 0 } })],
   })
   class ModelServerModule {}
 

@@ -18,9 +18,10 @@ export const UNSERVED_FLAGS: Readonly<Record<string, UnservedFlag>> = {
   grpc_socket_path: { kind: 'string', instead: 'gRPC listens on --port only' },
   rest_api_num_threads: { kind: 'int', instead: 'Node serves REST on one thread' },
   rest_api_enable_cors_support: { kind: 'bool', instead: 'REST answers carry no CORS headers' },
-  enable_batching: { kind: 'bool', instead: 'requests run one by one' },
-  enable_per_model_batching_parameters: { kind: 'bool', instead: 'requests run one by one' },
-  batching_parameters_file: { kind: 'string', instead: 'requests run one by one' },
+  enable_per_model_batching_parameters: {
+    kind: 'bool',
+    instead: 'every model batches with --batching_parameters_file (per model: the module option)',
+  },
   monitoring_config_file: { kind: 'string', instead: 'no Prometheus endpoint is served' },
   flush_filesystem_caches: { kind: 'bool', instead: 'file system caches are left to the OS' },
   tensorflow_session_parallelism: { kind: 'int', instead: THREADS },

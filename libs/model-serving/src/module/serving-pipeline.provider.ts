@@ -3,7 +3,10 @@ import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { OnnxModelLoader } from '../engines/onnx/onnx.loader.js';
 import { SavedModelLoader } from '../engines/saved-model/saved-model.loader.js';
 import { TfjsModelLoader } from '../engines/tfjs/tfjs.loader.js';
+import { Logger } from '@nestjs/common';
+import { createBatchingPlugin } from '../batching/batching.plugin.js';
 import { type ExecutorPlugin, type ServingPipeline } from '../models/executor-plugin.js';
+import { createWorkerPoolPlugin } from '../workers/worker-pool.plugin.js';
 import {
   MODEL_SERVING_PIPELINE,
   MODEL_SERVING_RESOLVED_OPTIONS,
@@ -11,7 +14,9 @@ import {
 
 /** The pipeline from the options: users' loaders before the built-in formats, then the plug-ins. */
 export function createServingPipeline(options: ResolvedModelServingOptions): ServingPipeline {
-  const plugins: ExecutorPlugin[] = [];
+  // The pool builds executors in its threads; batching then wraps whatever was built.
+  const workers = createWorkerPoolPlugin(options, new Logger('ModelServingWorkers'));
+  const plugins: ExecutorPlugin[] = [...(workers ? [workers] : []), createBatchingPlugin(options)];
   return {
     loaders: [
       ...options.loaders,
