@@ -1,9 +1,8 @@
-import { type Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { OnnxModelLoader } from '../engines/onnx/onnx.loader.js';
 import { SavedModelLoader } from '../engines/saved-model/saved-model.loader.js';
 import { TfjsModelLoader } from '../engines/tfjs/tfjs.loader.js';
-import { Logger } from '@nestjs/common';
 import { createBatchingPlugin } from '../batching/batching.plugin.js';
 import { type ExecutorPlugin, type ServingPipeline } from '../models/executor-plugin.js';
 import { createWorkerPoolPlugin } from '../workers/worker-pool.plugin.js';
@@ -17,15 +16,8 @@ export function createServingPipeline(options: ResolvedModelServingOptions): Ser
   // The pool builds executors in its threads; batching then wraps whatever was built.
   const workers = createWorkerPoolPlugin(options, new Logger('ModelServingWorkers'));
   const plugins: ExecutorPlugin[] = [...(workers ? [workers] : []), createBatchingPlugin(options)];
-  return {
-    loaders: [
-      ...options.loaders,
-      new TfjsModelLoader(),
-      new SavedModelLoader(),
-      new OnnxModelLoader(),
-    ],
-    plugins,
-  };
+  const builtIn = [new TfjsModelLoader(), new SavedModelLoader(), new OnnxModelLoader()];
+  return { loaders: [...options.loaders, ...builtIn], plugins, checkedOnZeros: new Set(builtIn) };
 }
 
 /** Provides `MODEL_SERVING_PIPELINE` from the resolved options. */

@@ -325,9 +325,9 @@ export class WorkerPool {
   private onMessage(slot: WorkerSlot, message: WorkerMessage): void {
     switch (message.type) {
       case 'log': {
+        // A Logger instance would print a context given as a parameter as a second message.
         const context = message.context ?? 'ModelServingWorkers';
-        if (this.logger[message.level]) this.logger[message.level]!(message.message, context);
-        else this.logger.log(message.message, context);
+        Logger[message.level](message.message, context);
         return;
       }
       case 'reply':
