@@ -23,7 +23,7 @@ describe('model-server command', () => {
     expect(run.output()).toContain('--model_base_path=string');
     expect(run.output()).toContain('--port=int (default 8500)');
     expect(run.output()).toContain(
-      '--enable_batching=bool\n      not served yet: requests run one by one',
+      '--enable_per_model_batching_parameters=bool\n      not served yet: every model batches with --batching_parameters_file',
     );
     expect(run.output()).toContain('--rest_api_port=int (default 8501)');
     expect(run.output()).toContain('--enable_model_warmup=bool (default true)');
@@ -72,7 +72,7 @@ describe('model-server command', () => {
       '--rest_api_host=127.0.0.1',
       '--port=0',
       // TF Serving flags this server does not serve yet: accepted, each with a warning.
-      '--enable_batching',
+      '--enable_per_model_batching_parameters',
       '--ssl_config_file=/etc/ssl.config',
       '--tensorflow_intra_op_parallelism=2',
       '--tensorflow_inter_op_parallelism=2',
@@ -85,7 +85,7 @@ describe('model-server command', () => {
       const [, url] = await waitForOutput(run, /REST listening on (\S+)/);
       expect(url).toBe(`http://127.0.0.1:${port}`);
       for (const warning of [
-        '--enable_batching is not served yet: requests run one by one',
+        '--enable_per_model_batching_parameters is not served yet: every model batches with --batching_parameters_file (per model: the module option)',
         '--ssl_config_file is not served yet: gRPC stays plaintext',
         '--tensorflow_intra_op_parallelism is not served yet: TensorFlow.js picks its own threads',
         '--per_process_gpu_memory_fraction is not served yet: GPU memory is not capped',

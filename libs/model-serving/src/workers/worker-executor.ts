@@ -8,9 +8,8 @@ import { type LoadedVersion, type WorkerPool } from './worker-pool.js';
  * The main thread's side of a version loaded in the worker pool: each call goes to the
  * least-loaded worker that holds the version. A call whose deadline has passed is dropped
  * before it is sent (DEADLINE_EXCEEDED); `trace.runMs` is the worker's own measurement of
- * the engine call. Input arrays that own their whole buffer are transferred to the worker,
- * so they are detached (empty) on this side once the call is sent. `dispose()` unloads the
- * version from every worker.
+ * the engine call. Inputs are copied to the worker (the caller's arrays stay usable); outputs
+ * are transferred back. `dispose()` unloads the version from every worker.
  */
 export class WorkerExecutor extends ModelExecutor {
   readonly signatures: SignatureMap;

@@ -9,7 +9,6 @@ import { type TensorData } from '../tensor/tensor-data.js';
 import { WorkerFailedError } from './worker-failed.error.js';
 import { type WorkerLoad } from './worker-load.js';
 import {
-  forTransfer,
   fromWireError,
   type WorkerInit,
   type WorkerMessage,
@@ -152,7 +151,8 @@ export class WorkerPool {
       slot = this.pick(record);
       if (!slot) throw new WorkerFailedError(`${record.where}: no worker thread holds it`);
     }
-    const { tensors, transfer } = forTransfer(inputs);
+    // Inputs are copied, not transferred: they may be the caller's own arrays (a handle's
+    // tensors, a batch re-run one by one), which must stay usable after the call.
     slot.inFlight++;
     try {
       return await this.request(
@@ -161,11 +161,10 @@ export class WorkerPool {
           type: 'run',
           key,
           signature,
-          inputs: tensors,
+          inputs,
           ...(outputs ? { outputs } : {}),
           ...(deadline !== undefined ? { deadline } : {}),
         },
-        transfer,
       );
     } finally {
       slot.inFlight--;
