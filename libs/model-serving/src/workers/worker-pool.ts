@@ -155,17 +155,14 @@ export class WorkerPool {
     // tensors, a batch re-run one by one), which must stay usable after the call.
     slot.inFlight++;
     try {
-      return await this.request(
-        slot,
-        {
-          type: 'run',
-          key,
-          signature,
-          inputs,
-          ...(outputs ? { outputs } : {}),
-          ...(deadline !== undefined ? { deadline } : {}),
-        },
-      );
+      return await this.request(slot, {
+        type: 'run',
+        key,
+        signature,
+        inputs,
+        ...(outputs ? { outputs } : {}),
+        ...(deadline !== undefined ? { deadline } : {}),
+      });
     } finally {
       slot.inFlight--;
     }
