@@ -10,13 +10,20 @@ import {
 } from 'nest-model-serving';
 import { TfjsModelLoader } from '../libs/model-serving/src/engines/tfjs/tfjs.loader.js';
 import { mlpForward as onnxForward, writeOnnxMlp } from '../scripts/sample-models/onnx-mlp.js';
-// TODO(workers): through `ModelServingModule.forRoot({ workers: 2 })` once the module wires the
-// plug-in; until then the suite drives the plug-in as the registry does (create → warm-up → run).
+// The first suite drives the plug-in as the registry does (create → warm-up → run); the second
+// runs a real app with `workers: 2`.
 import {
   createWorkerPoolPlugin,
   type WorkerPoolPlugin,
 } from '../libs/model-serving/src/workers/worker-pool.plugin.js';
 import { ensureKernels } from '../libs/model-serving/src/models/kernel-check.js';
+import { type ServingPipeline } from '../libs/model-serving/src/models/executor-plugin.js';
+import { MODEL_SERVING_PIPELINE } from '../libs/model-serving/src/module/model-serving.constants.js';
+import { type WorkerPool } from '../libs/model-serving/src/workers/worker-pool.js';
+import { post } from './helpers/http.js';
+import { irisMath } from './helpers/iris-math.js';
+import { SAMPLE_MODELS } from './helpers/paths.js';
+import { startServingApp, type ServingApp } from './helpers/serving-app.js';
 import { sequentialMath, writeSequentialModel } from './helpers/layers-models.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { mlpForward, writeMlpSavedModel } from './helpers/saved-model-writer/mlp-export.js';
@@ -151,6 +158,79 @@ describe('inference in worker threads (the worker-pool plug-in)', () => {
       for (const result of after) expect(values(result.y)).toEqual(values(before.y));
     } finally {
       await executor.dispose();
+    }
+  });
+});
+
+describe('an app with workers: 2', () => {
+  let serving: ServingApp;
+  let pool: WorkerPool;
+
+  beforeAll(async () => {
+    serving = await startServingApp({
+      pollIntervalMs: 0,
+      workers: 2,
+      models: [
+        { name: 'iris', basePath: join(SAMPLE_MODELS, 'iris'), versionPolicy: { specific: [2] } },
+      ],
+    });
+    const pipeline = serving.app.get<ServingPipeline>(MODEL_SERVING_PIPELINE);
+    const plugin = pipeline.plugins.find((p) => p.name === 'worker-pool') as WorkerPoolPlugin;
+    pool = plugin.workerPool!;
+  });
+
+  afterAll(async () => {
+    await serving?.app.close();
+  });
+
+  const predict = (rows: number[][]) =>
+    post(
+      `${serving.url}/v1/models/iris:predict`,
+      JSON.stringify({ instances: rows }),
+      'application/json',
+    );
+
+  it('answers from both workers with the values the network computes', async () => {
+    const rows = [
+      [5.1, 3.5, 1.4, 0.2],
+      [6.7, 3.1, 4.7, 1.5],
+    ];
+    const answers = await Promise.all([0, 1, 2, 3].map(() => predict(rows)));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      (answer.json.predictions as number[][]).forEach((row, i) =>
+        row.forEach((v, j) => expect(v).toBeCloseTo(irisMath(2, rows)[i]![j]!, 5)),
+      );
+    }
+    expect((await pool.stats()).map((s) => s?.versions.length)).toEqual([1, 1]);
+  });
+
+  it('fails the calls a killed worker held with 503 at once, and serves on', async () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => [i % 7, (i % 5) / 2, 1, 0.5]);
+    const burst = Array.from({ length: 12 }, () => {
+      const sent = Date.now();
+      return predict(big).then((answer) => ({ answer, ms: Date.now() - sent }));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await pool.terminateWorker(0);
+    const settled = await Promise.all(burst);
+    const statuses = settled.map((s) => s.answer.status);
+    // Every call settles: answered by the live worker, or refused for the dead one.
+    expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+    const refused = settled.filter((s) => s.answer.status === 503);
+    const answered = settled.filter((s) => s.answer.status === 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(answered.length).toBeGreaterThan(0);
+    for (const { answer } of refused) expect(answer.json.error).toMatch(/worker thread 0/);
+    // Refused when the worker died, not after the others' work: they never wait for it.
+    const firstAnswer = Math.min(...answered.map((s) => s.ms));
+    for (const { ms } of refused) expect(ms).toBeLessThan(firstAnswer);
+    const after = await predict([[5.1, 3.5, 1.4, 0.2]]);
+    expect(after.status).toBe(200);
+    const until = Date.now() + 20_000;
+    while ((await pool.stats()).some((s) => s?.versions.length !== 1)) {
+      if (Date.now() > until) throw new Error('the replacement worker did not reload the version');
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
 });
