@@ -1,6 +1,8 @@
 import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import { type InferenceObserver } from '../models/inference-observer.js';
-import { type ModelLoader } from '../models/model.loader.js';
+import { type BackendName, type ModelLoader } from '../models/model.loader.js';
+
+export type { BackendName } from '../models/model.loader.js';
 
 /**
  * Which versions of a model should be served, as TF Serving's `model_version_policy`.
@@ -47,9 +49,6 @@ export interface BatchingOptions {
   /** Pad inputs of differing inner dimensions to the longest, as TF Serving's option. */
   padVariableLengthInputs?: boolean;
 }
-
-/** Engine choice. `auto` tries tfjs-node-gpu, tfjs-node, then WASM, then CPU. @publicApi */
-export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
 
 /**
  * Options of `ModelServingModule.forRoot()` / `forRootAsync()`.

@@ -6,23 +6,12 @@ import {
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { PREDICT_OPTIONS, type PredictOptions } from './predict-options.js';
 import { PredictInterceptor } from './predict.interceptor.js';
 
-/** Options of `@Predict`. @publicApi */
-export interface PredictOptions {
-  /** The model; defaults to the class's `@Servable` name. */
-  readonly model?: string;
-  /** @defaultValue `serving_default` */
-  readonly signature?: string;
-  readonly version?: number;
-  readonly label?: string;
-}
-
-/** Reads `@Predict` options of a handler. */
-export const PREDICT_OPTIONS = Reflector.createDecorator<PredictOptions>();
+export type { PredictOptions } from './predict-options.js';
 
 // A wrong type makes every other constraint of the field fail too (a string is neither a
 // number nor >= 0); only the type is worth saying, with what was sent instead.

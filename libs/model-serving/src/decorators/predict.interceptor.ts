@@ -13,7 +13,7 @@ import { ModelRegistry } from '../models/model.registry.js';
 import { tensorToNested } from '../tensor/nested-values.js';
 import { type TensorData } from '../tensor/tensor-data.js';
 import { readFormBodyAsJson } from './predict-body.js';
-import { PREDICT_OPTIONS } from './predict.decorator.js';
+import { PREDICT_OPTIONS } from './predict-options.js';
 import { Servable } from './servable.decorator.js';
 
 /** What a `@Predict` handler may return. @publicApi */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type BackendName } from '../config/model-serving-options.interface.js';
+import { type BackendName } from './model.loader.js';
 import { GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { ModelLoadError } from '../errors/model-load.error.js';
 import { ModelServingError } from '../errors/model-serving.error.js';

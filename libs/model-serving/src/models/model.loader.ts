@@ -1,5 +1,7 @@
-import { type BackendName } from '../config/model-serving-options.interface.js';
 import { type ModelExecutor } from './model.executor.js';
+
+/** Engine choice. `auto` tries tfjs-node-gpu, tfjs-node, then WASM, then CPU. @publicApi */
+export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
 
 /** What a loader knows about the directory it is asked to load. @publicApi */
 export interface LoadContext {

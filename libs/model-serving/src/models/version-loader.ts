@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { type Logger } from '@nestjs/common';
-import { type BackendName } from '../config/model-serving-options.interface.js';
+import { type BackendName } from './model.loader.js';
 import { type ResolvedModelConfig } from '../config/resolve-options.js';
 import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
 import { type ExecutorPlugin } from './executor-plugin.js';

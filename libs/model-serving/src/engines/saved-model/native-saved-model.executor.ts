@@ -4,7 +4,15 @@ import { ModelExecutor } from '../../models/model.executor.js';
 import { collectOutputs, toTfTensor } from '../tfjs/tfjs-tensors.js';
 import { type SignatureMap } from '../../models/signature.js';
 import { type TensorData } from '../../tensor/tensor-data.js';
-import { type NativeSignatureModel } from './native-saved-model.js';
+
+/**
+ * One signature of a SavedModel loaded by a native engine. tfjs-node's `TFSavedModel` has this
+ * shape: given a map keyed by input alias, `predict` answers a map keyed by output alias.
+ */
+export interface NativeSignatureModel {
+  predict(inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;
+  dispose(): void;
+}
 
 /** A native answer keyed by output alias (a bare tensor or list follows the signature's order). */
 function byAlias(

@@ -11,18 +11,14 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { type BackendName } from '../../config/model-serving-options.interface.js';
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelLoadError } from '../../errors/model-load.error.js';
-import { NativeSavedModelExecutor } from './native-saved-model.executor.js';
+import {
+  NativeSavedModelExecutor,
+  type NativeSignatureModel,
+} from './native-saved-model.executor.js';
+
+export type { NativeSignatureModel } from './native-saved-model.executor.js';
 import { signatureSpecs } from './signature-specs.js';
 import { type SignatureDefMsg } from './tf-messages.js';
-
-/**
- * One signature of a SavedModel loaded by a native engine. tfjs-node's `TFSavedModel` has this
- * shape: given a map keyed by input alias, `predict` answers a map keyed by output alias.
- */
-export interface NativeSignatureModel {
-  predict(inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;
-  dispose(): void;
-}
 
 /** What the loader needs of a native engine; tfjs-node's `tf.node` namespace has this shape. */
 export interface NativeSavedModelApi {
