@@ -7,7 +7,6 @@
  * tested is the selection logic and the executor, against stubs of the small interfaces below
  * (which tfjs-node 4.x's `tf.node` namespace and `TFSavedModel` match by their documented API).
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import { type BackendName } from '../../config/model-serving-options.interface.js';
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelLoadError } from '../../errors/model-load.error.js';
