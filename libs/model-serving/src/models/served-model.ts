@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { type Logger } from '@nestjs/common';
-import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { ModelLoadError } from '../errors/model-load.error.js';
@@ -11,17 +10,11 @@ import { type ResolvedModelConfig } from '../config/resolve-options.js';
 import { type ModelExecutor } from './model.executor.js';
 import { type VersionLoader } from './version-loader.js';
 import { aspiredVersions } from './version-policy.js';
+import { VersionLabels } from './version-labels.js';
+import { type VersionState, type VersionStatus } from './version-status.js';
+
+export type { VersionState, VersionStatus } from './version-status.js';
 import { scanVersions } from './version-scan.js';
-
-/** TF Serving's version states. @publicApi */
-export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END';
-
-/** One version's state, and the error it ended with, if any. @publicApi */
-export interface VersionStatus {
-  readonly version: number;
-  readonly state: VersionState;
-  readonly error?: { readonly code: GrpcStatusCode; readonly message: string };
-}
 
 /** Which version a request wants: a number, a label, or (neither) the newest available. @publicApi */
 export interface VersionSelector {
@@ -73,13 +66,18 @@ export class ServedModel {
   /** The last base-path problem logged, so a poll repeats it only when it changes. */
   private basePathProblem?: string;
   /** Labels in force: TF Serving assigns a label only once its version is AVAILABLE. */
-  private labels: Readonly<Record<string, number>> = {};
-  private labelsRefused = new Set<string>();
+  private readonly labels: VersionLabels;
 
   constructor(
     private config: ResolvedModelConfig,
     private readonly settings: ServedModelSettings,
-  ) {}
+  ) {
+    this.labels = new VersionLabels(
+      config.name,
+      settings.logger,
+      settings.allowVersionLabelsForUnavailableModels ?? false,
+    );
+  }
 
   get name(): string {
     return this.config.name;
@@ -161,7 +159,7 @@ export class ServedModel {
 
   private select({ version, label }: VersionSelector): VersionEntry {
     if (label !== undefined) {
-      const labelled = Object.hasOwn(this.labels, label) ? this.labels[label] : undefined;
+      const labelled = this.labels.get(label);
       if (labelled === undefined) {
         throw new InvalidInputError(`Unrecognized servable version label: ${label}`);
       }
@@ -209,34 +207,8 @@ export class ServedModel {
     this.assignLabels();
   }
 
-  /**
-   * Puts the configured labels in force. As TF Serving's server core, a label pointing at a
-   * version that is not AVAILABLE is refused (its old assignment stays) unless
-   * `allowVersionLabelsForUnavailableModels` is on.
-   */
   private assignLabels(): void {
-    const next: Record<string, number> = {};
-    const refused = new Set<string>();
-    for (const [label, version] of Object.entries(this.config.versionLabels)) {
-      const state = this.versions.get(version)?.state;
-      if (state === 'AVAILABLE' || this.settings.allowVersionLabelsForUnavailableModels) {
-        next[label] = version;
-        continue;
-      }
-      // A version still loading gets its label once AVAILABLE: no warning on every boot.
-      const key = `${label}=${version}`;
-      if (state !== 'START' && state !== 'LOADING') {
-        refused.add(key);
-        if (!this.labelsRefused.has(key)) {
-          this.settings.logger.warn(
-            `Request to assign label ${label} to version ${version} of model ${this.name}, which is not currently available for inference: the label is not assigned until the version is AVAILABLE (allowVersionLabelsForUnavailableModels allows it)`,
-          );
-        }
-      }
-      if (Object.hasOwn(this.labels, label)) next[label] = this.labels[label]!;
-    }
-    this.labels = Object.freeze(next);
-    this.labelsRefused = refused;
+    this.labels.assign(this.config.versionLabels, (version) => this.versions.get(version)?.state);
   }
 
   private async scan(): Promise<Map<number, string>> {
