@@ -56,7 +56,12 @@ export {
   type SignatureMap,
   type TensorSpec,
 } from './models/signature.js';
-export { ModelLoader, type LoadContext } from './models/model.loader.js';
+export { ModelLoader, type LoadContext, type WorkerModuleSpec } from './models/model.loader.js';
+export {
+  parseBatchingParametersText,
+  readBatchingParametersFile,
+  type BatchingParameters,
+} from './batching/batching-parameters.js';
 export { ModelExecutor, type RunOptions, type RunTrace } from './models/model.executor.js';
 export {
   SavedModelLoader,
@@ -77,6 +82,8 @@ export { ModelServingHttpExceptionFilter } from './http/http-exception.filter.js
 export { ModelServingGrpcExceptionFilter } from './grpc/grpc-exception.filter.js';
 export { DeadlineExceededError } from './errors/deadline-exceeded.error.js';
 export { QueueFullError } from './errors/queue-full.error.js';
+export { BatchCancelledError } from './errors/batch-cancelled.error.js';
+export { WorkerFailedError } from './errors/worker-failed.error.js';
 export { ModelNotFoundError } from './errors/model-not-found.error.js';
 export { VersionNotFoundError } from './errors/version-not-found.error.js';
 export { ModelNotReadyError } from './errors/model-not-ready.error.js';

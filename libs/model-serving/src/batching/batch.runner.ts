@@ -3,7 +3,7 @@ import { DeadlineExceededError } from '../errors/deadline-exceeded.error.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 import { type RunOptions } from '../models/model.executor.js';
 import { type TensorData } from '../tensor/tensor-data.js';
-import { BatchCancelledError } from './batch-cancelled.error.js';
+import { BatchCancelledError } from '../errors/batch-cancelled.error.js';
 import { concatBatch, mapTensors, sliceRows } from './batch-tensors.js';
 import { type BatchClock, type QueuedTask } from './batch.queue.js';
 import { type BatchingParameters } from './batching-parameters.js';

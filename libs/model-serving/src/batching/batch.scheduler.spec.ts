@@ -6,7 +6,7 @@ import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { type RunTrace } from '../models/model.executor.js';
 import { type TensorData } from '../tensor/tensor-data.js';
-import { BatchCancelledError } from './batch-cancelled.error.js';
+import { BatchCancelledError } from '../errors/batch-cancelled.error.js';
 import { type RunBatch } from './batch.runner.js';
 import { BatchScheduler } from './batch.scheduler.js';
 import { resolveBatchingParameters } from './batching-parameters.js';

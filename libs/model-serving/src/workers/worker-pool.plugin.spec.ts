@@ -11,7 +11,7 @@ import { TfjsModelLoader } from '../engines/tfjs/tfjs.loader.js';
 import { type RunTrace } from '../models/model.executor.js';
 import { type LoadContext, type ModelLoader } from '../models/model.loader.js';
 import { WorkerExecutor } from './worker-executor.js';
-import { WorkerFailedError } from './worker-failed.error.js';
+import { WorkerFailedError } from '../errors/worker-failed.error.js';
 import { createWorkerPoolPlugin, WorkerPoolPlugin } from './worker-pool.plugin.js';
 
 const LAYERS = [4, 8, 3];

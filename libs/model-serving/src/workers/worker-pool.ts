@@ -6,7 +6,7 @@ import { ShuttingDownError } from '../errors/shutting-down.error.js';
 import { type RunOptions } from '../models/model.executor.js';
 import { type LoadContext } from '../models/model.loader.js';
 import { type TensorData } from '../tensor/tensor-data.js';
-import { WorkerFailedError } from './worker-failed.error.js';
+import { WorkerFailedError } from '../errors/worker-failed.error.js';
 import { type WorkerLoad } from './worker-load.js';
 import {
   fromWireError,

@@ -9,7 +9,7 @@ import { UnimplementedError } from '../errors/unimplemented.error.js';
 import { type LoadContext } from '../models/model.loader.js';
 import { type SignatureMap } from '../models/signature.js';
 import { isStringData, type TensorData } from '../tensor/tensor-data.js';
-import { WorkerFailedError } from './worker-failed.error.js';
+import { WorkerFailedError } from '../errors/worker-failed.error.js';
 import { type WorkerLoad } from './worker-load.js';
 
 /** What each worker thread is started with. */

@@ -1,5 +1,5 @@
-import { GrpcStatusCode } from '../errors/grpc-status-code.js';
-import { ModelServingError } from '../errors/model-serving.error.js';
+import { GrpcStatusCode } from './grpc-status-code.js';
+import { ModelServingError } from './model-serving.error.js';
 
 /**
  * The caller gave up (its signal aborted) while its request waited in a batching queue; the

@@ -1,5 +1,5 @@
-import { GrpcStatusCode } from '../errors/grpc-status-code.js';
-import { ModelServingError } from '../errors/model-serving.error.js';
+import { GrpcStatusCode } from './grpc-status-code.js';
+import { ModelServingError } from './model-serving.error.js';
 
 /**
  * The worker thread running a request crashed or was stopped before answering. The pool starts
