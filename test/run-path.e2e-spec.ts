@@ -5,6 +5,7 @@ import {
   InferenceObserver,
   InferenceService,
   type InferenceRecord,
+  type VersionRecord,
   ModelHandle,
   ModelRegistry,
 } from 'nest-model-serving';
@@ -19,8 +20,12 @@ import { tempDir } from './helpers/model-dirs.js';
 /** Keeps what the run path reports. */
 class Recorder extends InferenceObserver {
   readonly records: InferenceRecord[] = [];
+  readonly versions: VersionRecord[] = [];
   observe(record: InferenceRecord): void {
     this.records.push(record);
+  }
+  override observeVersion(record: VersionRecord): void {
+    this.versions.push(record);
   }
   /** The records since the last call. */
   take(): InferenceRecord[] {
@@ -258,6 +263,22 @@ describeIfPresent(REFERENCE_PROTOS)('the one run path', () => {
         code: GrpcStatusCode.INVALID_ARGUMENT,
       },
     ]);
+  });
+
+  it('reports each version load and unload with its duration', async () => {
+    const loaded = recorder.versions.filter((v) => v.event === 'loaded');
+    expect(loaded.map((v) => [v.model, v.version]).sort()).toEqual([
+      ['default', 123],
+      ['tf2', 123],
+    ]);
+    for (const record of loaded) expect(record.durationMs).toBeGreaterThan(0);
+    const registry = serving.app.get(ModelRegistry);
+    await registry.reloadConfig(registry.configs().filter((c) => c.name !== 'tf2'));
+    expect(recorder.versions.at(-1)).toMatchObject({
+      model: 'tf2',
+      version: 123,
+      event: 'unloaded',
+    });
   });
 
   it('takes observers added at run time, and a throwing observer does not fail the call', async () => {

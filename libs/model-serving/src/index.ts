@@ -43,6 +43,7 @@ export {
   type InferenceMethod,
   type InferenceProtocol,
   type InferenceRecord,
+  type VersionRecord,
 } from './models/inference-observer.js';
 export type { VersionSelector, VersionState, VersionStatus } from './models/served-model.js';
 

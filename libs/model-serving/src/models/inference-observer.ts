@@ -31,6 +31,20 @@ export interface InferenceRecord {
   readonly batchSize?: number;
 }
 
+/** A version's load attempt, or its unload, as the registry reports it. @publicApi */
+export interface VersionRecord {
+  readonly model: string;
+  readonly version: number;
+  /** `loaded` (now AVAILABLE), `failed` (this attempt; `final` says whether it ends it) or `unloaded`. */
+  readonly event: 'loaded' | 'failed' | 'unloaded';
+  /** Milliseconds the load attempt (or the unload, after its last request) took. */
+  readonly durationMs: number;
+  /** The status code a failed attempt ended with. */
+  readonly code?: GrpcStatusCode;
+  /** For `failed`: no retry follows. */
+  readonly final?: boolean;
+}
+
 /**
  * Told about every inference the run path finishes, whatever protocol asked: the one place
  * metrics and request logs attach. `observe` must not throw and must return quickly.
@@ -38,4 +52,7 @@ export interface InferenceRecord {
  */
 export abstract class InferenceObserver {
   abstract observe(record: InferenceRecord): void;
+
+  /** Optional: told about every version load attempt and unload (metrics of load latency). */
+  observeVersion?(record: VersionRecord): void;
 }

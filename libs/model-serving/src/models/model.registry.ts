@@ -11,6 +11,7 @@ import {
   MODEL_SERVING_RESOLVED_OPTIONS,
 } from '../module/model-serving.constants.js';
 import { type ServingPipeline } from './executor-plugin.js';
+import { type VersionRecord } from './inference-observer.js';
 import { VersionLoader } from './version-loader.js';
 import {
   ServedModel,
@@ -32,6 +33,7 @@ export class ModelRegistry {
   private closed = false;
   private draining = false;
   private refusing = false;
+  private readonly versionListeners = new Set<(record: VersionRecord) => void>();
 
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
@@ -45,6 +47,12 @@ export class ModelRegistry {
       enableModelWarmup: options.enableModelWarmup,
       logger: this.logger,
     });
+  }
+
+  /** Tells `listener` about every version load attempt and unload; returns its remover. */
+  onVersion(listener: (record: VersionRecord) => void): () => void {
+    this.versionListeners.add(listener);
+    return () => this.versionListeners.delete(listener);
   }
 
   /** Names of the configured models. */
@@ -111,6 +119,10 @@ export class ModelRegistry {
           allowVersionLabelsForUnavailableModels:
             this.options.allowVersionLabelsForUnavailableModels,
           logger: this.logger,
+          onVersion: (record) => {
+            for (const observer of this.options.observers) observer.observeVersion?.(record);
+            for (const listener of this.versionListeners) listener(record);
+          },
         });
         this.models.set(config.name, model);
         this.logger.log(

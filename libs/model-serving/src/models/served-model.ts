@@ -7,6 +7,7 @@ import { ModelServingError } from '../errors/model-serving.error.js';
 import { VersionNotFoundError } from '../errors/version-not-found.error.js';
 import { ModelNotFoundError } from '../errors/model-not-found.error.js';
 import { type ResolvedModelConfig } from '../config/resolve-options.js';
+import { type VersionRecord } from './inference-observer.js';
 import { type ModelExecutor } from './model.executor.js';
 import { type VersionLoader } from './version-loader.js';
 import { aspiredVersions } from './version-policy.js';
@@ -38,6 +39,8 @@ export interface ServedModelSettings {
   /** Assign labels to versions that are not AVAILABLE (TF Serving refuses by default). */
   readonly allowVersionLabelsForUnavailableModels?: boolean;
   readonly logger: Logger;
+  /** Told about every load attempt and unload. */
+  readonly onVersion?: (record: VersionRecord) => void;
 }
 
 interface VersionEntry {
@@ -235,6 +238,7 @@ export class ServedModel {
     if (this.stopped) return;
     entry.state = 'LOADING';
     entry.attempts++;
+    const started = performance.now();
     try {
       const executor = await this.loadExecutor(entry.version);
       if (this.stopped || entry.state !== 'LOADING') {
@@ -247,6 +251,7 @@ export class ServedModel {
       this.settings.logger.log(
         `Model ${this.name} version ${entry.version} is AVAILABLE (${executor.backend})`,
       );
+      this.report(entry.version, 'loaded', started);
       this.assignLabels();
       this.unloadSurplus();
     } catch (cause) {
@@ -265,6 +270,7 @@ export class ServedModel {
         // TF Serving shows a retrying version as LOADING with status OK; the last error is kept
         // on the status so a version that keeps failing says why before its retries run out.
         entry.error = { code: error.code, message: error.message };
+        this.report(entry.version, 'failed', started, { code: error.code, final: false });
         this.settings.logger.warn(
           `Model ${this.name} version ${entry.version} failed to load (try ${entry.attempts} of ${this.settings.maxLoadRetries + 1}), retrying in ${delay} ms: ${error.message}`,
         );
@@ -277,10 +283,30 @@ export class ServedModel {
       }
       entry.state = 'END';
       entry.error = { code: error.code, message: error.message };
+      this.report(entry.version, 'failed', started, { code: error.code, final: true });
       this.settings.logger.error(
         `Model ${this.name} version ${entry.version} failed to load: ${error.message}`,
       );
       this.unloadSurplus();
+    }
+  }
+
+  private report(
+    version: number,
+    event: VersionRecord['event'],
+    started: number,
+    more: Pick<VersionRecord, 'code' | 'final'> = {},
+  ): void {
+    try {
+      this.settings.onVersion?.({
+        model: this.name,
+        version,
+        event,
+        durationMs: performance.now() - started,
+        ...more,
+      });
+    } catch (error) {
+      this.settings.logger.error(`A version observer failed: ${String(error)}`);
     }
   }
 
@@ -302,6 +328,7 @@ export class ServedModel {
 
   private unload(entry: VersionEntry): void {
     entry.state = 'UNLOADING';
+    const started = performance.now();
     this.settings.logger.log(`Model ${this.name} version ${entry.version} is UNLOADING`);
     entry.ended = new Promise<void>((resolve) => {
       const finish = () => {
@@ -317,6 +344,7 @@ export class ServedModel {
           .finally(() => {
             entry.state = 'END';
             this.settings.logger.log(`Model ${this.name} version ${entry.version} has ended`);
+            this.report(entry.version, 'unloaded', started);
             resolve();
           });
       };
