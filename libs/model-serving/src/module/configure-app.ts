@@ -42,7 +42,7 @@ function parseFastifyBody(prefix: string): FastifyParser {
   return (req, body, done) => {
     // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form).
     if (isTfServingUrl(req.url, prefix)) {
-      return void parseBodyAhead(body, (text) => done(null, text));
+      return parseBodyAhead(body, (text) => done(null, text));
     }
     const text = body.toString('utf8');
     if (isRawBodyUrl(req.url, prefix)) return done(null, text);
@@ -103,7 +103,7 @@ export function configureModelServingApp(
         req.body = body.toString('utf8');
         return next();
       }
-      void parseBodyAhead(body, (text) => {
+      parseBodyAhead(body, (text) => {
         req.body = text;
         next();
       });

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
+import { PACKED_DOUBLE, PACKED_INT32, type PackedNumbers } from './json-packed-array.js';
 import { type JsonValue } from './json-value.js';
 
 /** A read position over UTF-8 bytes; a NUL byte or the end reads as 0, as rapidjson's stream. */
@@ -81,26 +82,54 @@ function int(value: number | bigint, negative: boolean): JsonValue {
  * @throws InvalidInputError with rapidjson's message and byte offset.
  */
 export function readNumber(c: ByteCursor): JsonValue {
-  return readShortNumber(c) ?? readAnyNumber(c);
+  if (!scanShortNumber(c, SHORT)) return readAnyNumber(c);
+  return SHORT.int
+    ? { kind: 'int', value: SHORT.value, big: undefined, int32: true, int64: true }
+    : { kind: 'double', value: SHORT.value };
 }
 
 /**
- * The common case, at most 9 integer digits and 15 digits in all, no exponent: every step of
- * rapidjson's algorithm is exact there, leaving one division by 10^k.
+ * {@link readNumber}, appending the number to `out` when it packs (no value object is made
+ * for the common case).
+ * @returns `undefined` when appended, else the number (an integer past 2^53) to add as is.
+ * @throws InvalidInputError as {@link readNumber}.
  */
-function readShortNumber(c: ByteCursor): JsonValue | undefined {
+export function readNumberInto(c: ByteCursor, out: PackedNumbers): JsonValue | undefined {
+  if (scanShortNumber(c, SHORT)) {
+    out.push(SHORT.value, SHORT.int ? PACKED_INT32 : PACKED_DOUBLE);
+    return undefined;
+  }
+  const value = readAnyNumber(c);
+  return out.pushValue(value) ? undefined : value;
+}
+
+/** What {@link scanShortNumber} read: an int32 integer or a double, sign applied. */
+interface ShortNumber {
+  value: number;
+  int: boolean;
+}
+
+// One result reused by every read (parsing is synchronous), so the common case allocates nothing.
+const SHORT: ShortNumber = { value: 0, int: false };
+
+/**
+ * The common case, at most 9 integer digits and 15 digits in all, no exponent: every step of
+ * rapidjson's algorithm is exact there, leaving one division by 10^k. False (and `c` unmoved)
+ * for any other number.
+ */
+function scanShortNumber(c: ByteCursor, out: ShortNumber): boolean {
   const b = c.bytes;
   let p = c.pos;
   const minus = b[p] === 0x2d;
   if (minus) p++;
   let ch = b[p] ?? 0;
-  if (!isDigit(ch)) return undefined;
+  if (!isDigit(ch)) return false;
   let m = ch - ZERO;
   let digits = 1;
   ch = b[++p] ?? 0;
   if (m !== 0) {
     for (; isDigit(ch) && digits <= 9; ch = b[++p] ?? 0, digits++) m = m * 10 + (ch - ZERO);
-    if (digits > 9) return undefined;
+    if (digits > 9) return false;
   }
   let fraction = 0;
   if (ch === 0x2e) {
@@ -108,13 +137,20 @@ function readShortNumber(c: ByteCursor): JsonValue | undefined {
     for (; isDigit(ch) && digits + fraction < 16; ch = b[++p] ?? 0, fraction++) {
       m = m * 10 + (ch - ZERO);
     }
-    if (fraction === 0 || digits + fraction > 15) return undefined;
+    if (fraction === 0 || digits + fraction > 15) return false;
   }
-  if (ch === 0x65 || ch === 0x45 || isDigit(ch)) return undefined;
+  if (ch === 0x65 || ch === 0x45 || isDigit(ch)) return false;
   c.pos = p;
-  if (fraction === 0) return int(m, minus);
-  const v = m / pow10(fraction);
-  return { kind: 'double', value: minus ? -v : v };
+  if (fraction === 0) {
+    // At most 9 digits: always within int32; `-0` is the integer 0.
+    out.value = minus && m !== 0 ? -m : m;
+    out.int = true;
+  } else {
+    const v = m / pow10(fraction);
+    out.value = minus ? -v : v;
+    out.int = false;
+  }
+  return true;
 }
 
 function readAnyNumber(c: ByteCursor): JsonValue {

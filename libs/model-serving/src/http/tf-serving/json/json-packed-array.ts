@@ -1,86 +1,129 @@
 import { type JsonArray, type JsonValue } from './json-value.js';
 
-/** How one packed element was written: a double, or an integer in or beyond the int32 range. */
-const DOUBLE = 0;
-const INT32 = 1;
-const INT = 2;
+/** How one packed number was written: a double, or an integer in or beyond the int32 range. */
+export const PACKED_DOUBLE = 0;
+export const PACKED_INT32 = 1;
+export const PACKED_INT = 2;
+
+/** The shape of the elements of a block of numbers: none. */
+export const SCALAR_SHAPE: readonly number[] = [];
 
 /**
- * A JSON array whose elements are all numbers that fit a double exactly as parsed (doubles, and
- * integers up to 2^53), kept as one Float64Array and one kind byte per element instead of a
- * value object each: 9 bytes per number instead of ~60, and tensor filling copies them in one
- * pass. `items` materializes the general form on first use, so every other reader works as is.
+ * A dense block of JSON numbers: an array of numbers, or an array of equally shaped such
+ * blocks (`[[1,2],[3,4]]`, `[[[0.1]],[[0.2]]]`), every number one that fits a double exactly
+ * as parsed (doubles, and integers up to 2^53). The numbers are kept in document order in one
+ * Float64Array, with one kind byte each, instead of a value object each: 9 bytes per number
+ * instead of ~60, no object per nested list, and tensor filling copies them in one pass.
+ * `items` materializes the general form on first use (sub-blocks are views, not copies), so
+ * every other reader works as is.
  */
 export class PackedJsonArray implements JsonArray {
   readonly kind = 'array';
   private materialized: JsonValue[] | undefined;
 
   constructor(
-    /** The numbers; `NaN` and ±Infinity included. */
+    /** All the numbers of the block, in document order; `NaN` and ±Infinity included. */
     readonly values: Float64Array,
     private readonly kinds: Uint8Array,
+    /** The sizes at each level, as TF Serving's `GetDenseTensorShape` reads them. */
+    readonly shape: readonly number[],
   ) {}
 
+  /** The number of elements (numbers, or sub-blocks when `shape` has more than one level). */
   get length(): number {
-    return this.values.length;
+    return this.shape[0] ?? 0;
   }
 
   get items(): readonly JsonValue[] {
-    this.materialized ??= Array.from({ length: this.length }, (_, i) => this.item(i));
+    this.materialized ??= this.materialize();
     return this.materialized;
   }
 
-  /** rapidjson `IsInt()` of element `i`: an integer literal within the int32 range. */
+  /** rapidjson `IsInt()` of number `i` (in document order): an int32 integer literal. */
   isInt32(i: number): boolean {
-    return this.kinds[i] === INT32;
+    return this.kinds[i] === PACKED_INT32;
   }
 
-  /** Whether every element is an int32 (so an int32 input takes them all). */
+  /** Whether every number is an int32 (so an int32 input takes them all). */
   everyInt32(): boolean {
-    return this.kinds.every((kind) => kind === INT32);
+    return this.kinds.every((kind) => kind === PACKED_INT32);
   }
 
-  /** Element `i` in the general form. */
+  /** Number `i` (in document order) in the general form. */
   item(i: number): JsonValue {
     const value = this.values[i] ?? 0;
     const kind = this.kinds[i];
-    if (kind === DOUBLE) return { kind: 'double', value };
-    return { kind: 'int', value, big: undefined, int32: kind === INT32, int64: true };
+    if (kind === PACKED_DOUBLE) return { kind: 'double', value };
+    return { kind: 'int', value, big: undefined, int32: kind === PACKED_INT32, int64: true };
+  }
+
+  private materialize(): JsonValue[] {
+    const { length } = this;
+    if (this.shape.length === 1) return Array.from({ length }, (_, i) => this.item(i));
+    const inner = this.shape.slice(1);
+    const stride = length === 0 ? 0 : this.values.length / length;
+    return Array.from({ length }, (_, i) => {
+      const [from, to] = [i * stride, (i + 1) * stride];
+      return new PackedJsonArray(
+        this.values.subarray(from, to),
+        this.kinds.subarray(from, to),
+        inner,
+      );
+    });
   }
 }
 
-/** Collects an array's numbers while they all pack; `undefined` from `add` means they do not. */
-export class PackedArrayBuilder {
-  private values = new Float64Array(16);
-  private kinds = new Uint8Array(16);
-  private count = 0;
+/**
+ * The numbers of the dense blocks a parser has open, one growing buffer for the whole body:
+ * a block's numbers are contiguous and follow its enclosing block's, so nothing is allocated
+ * per list, only when a block is taken out ({@link take}).
+ */
+export class PackedNumbers {
+  private values = new Float64Array(1024);
+  private kinds = new Uint8Array(1024);
+  private size = 0;
+
+  /** The number of numbers held. */
+  get count(): number {
+    return this.size;
+  }
+
+  /** Appends a number of a `PACKED_*` kind. */
+  push(value: number, kind: number): void {
+    if (this.size === this.values.length) this.grow();
+    this.values[this.size] = value;
+    this.kinds[this.size++] = kind;
+  }
 
   /** Appends `value`; false when it cannot be packed (not a number, or an integer past 2^53). */
-  add(value: JsonValue): boolean {
-    let kind: number;
-    if (value.kind === 'double') kind = DOUBLE;
-    else if (value.kind === 'int' && value.big === undefined) kind = value.int32 ? INT32 : INT;
-    else return false;
-    if (this.count === this.values.length) {
-      const values = new Float64Array(this.count * 2);
-      values.set(this.values);
-      this.values = values;
-      const kinds = new Uint8Array(this.count * 2);
-      kinds.set(this.kinds);
-      this.kinds = kinds;
-    }
-    this.values[this.count] = value.value;
-    this.kinds[this.count++] = kind;
+  pushValue(value: JsonValue): boolean {
+    if (value.kind === 'double') this.push(value.value, PACKED_DOUBLE);
+    else if (value.kind === 'int' && value.big === undefined) {
+      this.push(value.value, value.int32 ? PACKED_INT32 : PACKED_INT);
+    } else return false;
     return true;
   }
 
-  /** The elements so far in the general form (when a later element does not pack). */
-  unpack(): JsonValue[] {
-    return [...this.build().items];
+  /**
+   * The numbers from `start` on as a block of `shape`, copied out (trimmed to size); they are
+   * dropped from the buffer.
+   */
+  take(start: number, shape: readonly number[]): PackedJsonArray {
+    const block = new PackedJsonArray(
+      this.values.slice(start, this.size),
+      this.kinds.slice(start, this.size),
+      shape,
+    );
+    this.size = start;
+    return block;
   }
 
-  build(): PackedJsonArray {
-    // Trimmed copies: the doubled buffers would otherwise keep up to half their size unused.
-    return new PackedJsonArray(this.values.slice(0, this.count), this.kinds.slice(0, this.count));
+  private grow(): void {
+    const values = new Float64Array(this.size * 2);
+    values.set(this.values);
+    this.values = values;
+    const kinds = new Uint8Array(this.size * 2);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { parseJson } from './json-reader.js';
+import { PackedJsonArray } from './json-packed-array.js';
+import { parseJson, parseJsonAsync } from './json-reader.js';
 import { type JsonValue, getMember, jsonIntText, jsonStringBytes } from './json-value.js';
 
 function parseError(input: string | Uint8Array): string {
@@ -192,5 +193,83 @@ describe('parseJson values', () => {
       value: '\uFFFDA',
       bytes: new Uint8Array([0xff, 0x41]),
     });
+  });
+});
+
+/** `value` with every list in the general form, as `JSON.parse` would nest it. */
+function plain(value: JsonValue): unknown {
+  if (value.kind === 'array') return value.items.map(plain);
+  if (value.kind === 'object') {
+    return Object.fromEntries(value.members.map(([key, item]) => [key, plain(item)]));
+  }
+  return value.kind === 'null' ? null : value.value;
+}
+
+describe('parseJson number blocks', () => {
+  it('packs equally shaped nested lists of numbers into one block', () => {
+    const doc = parseJson('[[[0.5],[1]],[[-2],[3e2]]]');
+    expect(doc).toBeInstanceOf(PackedJsonArray);
+    const block = doc as PackedJsonArray;
+    expect(block.shape).toEqual([2, 2, 1]);
+    expect(Array.from(block.values)).toEqual([0.5, 1, -2, 300]);
+    expect([0, 1, 2, 3].map((i) => block.isInt32(i))).toEqual([false, true, true, false]);
+    expect(plain(doc)).toEqual([
+      [[0.5], [1]],
+      [[-2], [300]],
+    ]);
+    expect(block.items[1]).toBeInstanceOf(PackedJsonArray);
+  });
+
+  it.each([
+    ['[]', [0]],
+    ['[[],[]]', [2, 0]],
+    ['{"a":[[1,2],[3,4],[5,6]]}', [3, 2]],
+  ])('%s is a block of shape %j', (json, shape) => {
+    const doc = parseJson(json);
+    const block = doc.kind === 'object' ? getMember(doc, 'a') : doc;
+    expect(block).toBeInstanceOf(PackedJsonArray);
+    expect((block as PackedJsonArray).shape).toEqual(shape);
+  });
+
+  it.each([
+    '[[1,2],[3]]',
+    '[[1],2]',
+    '[1,[2]]',
+    '[[], [1]]',
+    '[1,{"a":[2,3]},[4]]',
+    '[[1,2],[3,"x"]]',
+    '[[1],[18446744073709551616]]',
+    '[[[1]],[[2],[3]],[[4]]]',
+    '[[1,2],[3,4],[[5],[6]]]',
+  ])('keeps %s as written when the lists are not one block', (json) => {
+    expect(plain(parseJson(json))).toEqual(JSON.parse(json));
+  });
+
+  it('keeps integers past 2^53 exact outside blocks', () => {
+    const doc = parseJson('[[1],[9007199254740993]]');
+    expect(doc).not.toBeInstanceOf(PackedJsonArray);
+    const big = doc.kind === 'array' ? doc.items[1] : undefined;
+    const item = big?.kind === 'array' ? big.items[0] : undefined;
+    expect(item?.kind === 'int' && jsonIntText(item)).toBe('9007199254740993');
+  });
+
+  it('parses deep nesting in linear time (plain lists above the deepest 32 levels)', () => {
+    const depth = 200000;
+    const doc = parseJson(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
+    let level = 0;
+    let v: JsonValue | undefined = doc;
+    while (v?.kind === 'array' && !(v instanceof PackedJsonArray))
+      [v, level] = [v.items[0], level + 1];
+    expect(v instanceof PackedJsonArray && level + v.shape.length).toBe(depth);
+  });
+
+  it('gives the same document in slices (parseJsonAsync) as in one pass', async () => {
+    const row = `[${Array.from({ length: 100 }, (_, i) => `[${i / 8}]`).join(',')}]`;
+    const text = `{"instances":[${Array.from({ length: 4000 }, () => row).join(',')}],"x":[1,"a"]}`;
+    expect(text.length).toBeGreaterThan(2 ** 21);
+    const sliced = await parseJsonAsync(text);
+    expect(sliced).toEqual(parseJson(text));
+    const instances = sliced.kind === 'object' ? getMember(sliced, 'instances') : undefined;
+    expect((instances as PackedJsonArray).shape).toEqual([4000, 100, 1]);
   });
 });

@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { type ByteCursor, jsonParseError, readNumber } from './json-number.js';
-import { PackedArrayBuilder } from './json-packed-array.js';
+import { type ByteCursor, jsonParseError, readNumber, readNumberInto } from './json-number.js';
+import { type PackedJsonArray, PackedNumbers, SCALAR_SHAPE } from './json-packed-array.js';
 import { readString } from './json-string.js';
 import { type JsonValue } from './json-value.js';
 
@@ -34,13 +34,43 @@ const STATE_ERRORS: readonly string[] = [
 
 const QUOTE = 0x22;
 
-/** An open array (its numbers packed while they all pack) or object. */
-type Frame =
-  | { items: JsonValue[]; packed: PackedArrayBuilder | undefined }
-  | { readonly members: [string, JsonValue][]; key: string };
+/**
+ * An open array. While it is a dense block of numbers (see `PackedJsonArray`), its numbers
+ * sit in the parser's `PackedNumbers` from `start` on, and `items` is unset; the first element
+ * that breaks the block turns it into a plain list of values.
+ */
+class ArrayFrame {
+  items: JsonValue[] | undefined;
+  /** Elements so far, while dense. */
+  size = 0;
+  /** The shape of each element, while dense; unset until the first one. */
+  inner: readonly number[] | undefined;
+
+  constructor(readonly start: number) {}
+}
+
+class ObjectFrame {
+  readonly members: [string, JsonValue][] = [];
+  key = '';
+}
+
+type Frame = ArrayFrame | ObjectFrame;
 
 /** Bytes parsed between two yields of {@link parseJsonAsync}: a few milliseconds of work. */
 const SLICE_BYTES = 256 * 1024;
+
+/** The most levels one dense block of numbers spans (a tensor's rank, in practice far fewer). */
+const MAX_BLOCK_RANK = 32;
+
+/** Bodies up to this size are parsed in one pass by {@link parseJsonAsync}, without yielding. */
+const ONE_PASS_BYTES = 1024 * 1024;
+
+/** Whether `shape` is that of a block of `size` elements of shape `inner`. */
+function isBlockShape(shape: readonly number[], size: number, inner: readonly number[]): boolean {
+  if (shape.length !== inner.length + 1 || shape[0] !== size) return false;
+  for (let i = 0; i < inner.length; i++) if (shape[i + 1] !== inner[i]) return false;
+  return true;
+}
 
 function peek(c: ByteCursor): number {
   return c.bytes[c.pos] ?? 0;
@@ -94,13 +124,23 @@ export function parseJson(input: string | Uint8Array): JsonValue {
 
 /**
  * {@link parseJson} in slices of 256 KiB, yielding to the event loop between slices so that a
- * large body does not hold up other requests (a 50 MB body takes seconds to parse in JS).
- * Same result and errors as {@link parseJson}.
+ * large body does not hold up other requests (a 50 MB body takes about a second to parse in
+ * JS); a body up to 1 MiB (a few milliseconds) is parsed in one pass. Same result and errors as
+ * {@link parseJson}.
  */
 export async function parseJsonAsync(input: string | Uint8Array): Promise<JsonValue> {
   const parser = new JsonParser(toBuffer(input));
+  if (parser.size <= ONE_PASS_BYTES) {
+    parser.parse(Infinity);
+    return parser.root;
+  }
   while (!parser.parse(parser.offset + SLICE_BYTES)) await setImmediate();
   return parser.root;
+}
+
+/** Whether {@link parseJsonAsync} parses `input` in one pass (it fits in one slice). */
+export function parsesInOnePass(input: Uint8Array): boolean {
+  return input.byteLength <= ONE_PASS_BYTES;
 }
 
 function toBuffer(input: string | Uint8Array): Buffer {
@@ -117,6 +157,8 @@ class JsonParser {
   root: JsonValue = { kind: 'null' };
   private readonly c: ByteCursor;
   private readonly stack: Frame[] = [];
+  private top: Frame | undefined;
+  private readonly numbers = new PackedNumbers();
   private state = START;
 
   constructor(private readonly buf: Buffer) {
@@ -128,6 +170,10 @@ class JsonParser {
 
   get offset(): number {
     return this.c.pos;
+  }
+
+  get size(): number {
+    return this.buf.length;
   }
 
   /** Parses tokens until the root value is complete (true) or `limit` is passed (false). */
@@ -153,7 +199,7 @@ class JsonParser {
     switch (this.state) {
       case OBJECT_INITIAL:
       case MEMBER_VALUE:
-        if (b === 0x7d) this.close();
+        if (b === 0x7d) this.closeObject();
         else if (this.state === OBJECT_INITIAL && b === QUOTE) this.readKey();
         else if (this.state === MEMBER_VALUE && b === 0x2c) {
           c.pos++;
@@ -171,59 +217,121 @@ class JsonParser {
         this.state = KEY_VALUE_DELIMITER;
         break;
       case ELEMENT:
-        if (b === 0x5d) this.close();
+        if (b === 0x5d) this.closeArray();
         else if (b === 0x2c) {
           c.pos++;
           this.state = ELEMENT_DELIMITER;
         } else throw this.fail();
         break;
       default: // START, KEY_VALUE_DELIMITER, ARRAY_INITIAL, ELEMENT_DELIMITER: a value is due
-        if (b === 0x5b || b === 0x7b) this.open(b);
-        else if (b === 0x5d && this.state === ARRAY_INITIAL) this.close();
+        if (b === 0x5b) this.openArray();
+        else if (b === 0x7b) this.openObject();
+        else if (b === 0x5d && this.state === ARRAY_INITIAL) this.closeArray();
         else if (structural) throw this.fail();
-        else this.add(readScalar(c, this.buf));
+        else this.addScalar(b);
     }
   }
 
+  /** A non-container token; a number joins the open block when it packs and the block takes numbers. */
+  private addScalar(b: number): void {
+    const { top } = this;
+    if (
+      b === QUOTE ||
+      b === 0x6e ||
+      b === 0x74 ||
+      b === 0x66 ||
+      !(top instanceof ArrayFrame) ||
+      top.items !== undefined ||
+      (top.size !== 0 && top.inner !== SCALAR_SHAPE)
+    ) {
+      return this.add(readScalar(this.c, this.buf));
+    }
+    const unpacked = readNumberInto(this.c, this.numbers);
+    if (unpacked !== undefined) return this.add(unpacked);
+    top.size++;
+    top.inner = SCALAR_SHAPE;
+    this.state = ELEMENT;
+  }
+
+  /** Adds a value that is not part of a dense block (so it ends the enclosing one). */
   private add(value: JsonValue): void {
-    const top = this.stack[this.stack.length - 1];
+    const { top } = this;
     if (top === undefined) {
       this.root = value;
       this.state = FINISH;
-    } else if ('items' in top) {
+    } else if (top instanceof ArrayFrame) {
       this.state = ELEMENT;
-      if (top.packed?.add(value) === true) return;
-      if (top.packed !== undefined) {
-        top.items = top.packed.unpack();
-        top.packed = undefined;
-      }
-      top.items.push(value);
+      (top.items ?? this.unpack(top)).push(value);
     } else {
       top.members.push([top.key, value]);
       this.state = MEMBER_VALUE;
     }
   }
 
-  private open(b: number): void {
-    const array = b === 0x5b;
-    this.stack.push(
-      array ? { items: [], packed: new PackedArrayBuilder() } : { members: [], key: '' },
-    );
-    this.state = array ? ARRAY_INITIAL : OBJECT_INITIAL;
+  /** Turns a dense array into a plain list of its elements so far. */
+  private unpack(frame: ArrayFrame): JsonValue[] {
+    const { inner } = frame;
+    frame.items = inner === undefined ? [] : [...this.take(frame).items];
+    return frame.items;
+  }
+
+  private openArray(): void {
+    this.push(new ArrayFrame(this.numbers.count));
+    this.state = ARRAY_INITIAL;
     this.c.pos++;
   }
 
-  private close(): void {
-    const frame = this.stack.pop();
+  private openObject(): void {
+    this.push(new ObjectFrame());
+    this.state = OBJECT_INITIAL;
     this.c.pos++;
-    if (frame === undefined) return;
-    if (!('items' in frame)) this.add({ kind: 'object', members: frame.members });
-    else this.add(frame.packed?.build() ?? { kind: 'array', items: frame.items });
+  }
+
+  private push(frame: Frame): void {
+    this.stack.push(frame);
+    this.top = frame;
+  }
+
+  private pop(): Frame | undefined {
+    const frame = this.stack.pop();
+    this.top = this.stack[this.stack.length - 1];
+    return frame;
+  }
+
+  private closeObject(): void {
+    const frame = this.pop();
+    this.c.pos++;
+    if (frame instanceof ObjectFrame) this.add({ kind: 'object', members: frame.members });
+  }
+
+  private closeArray(): void {
+    const frame = this.pop();
+    this.c.pos++;
+    if (!(frame instanceof ArrayFrame)) return;
+    if (frame.items !== undefined) return this.add({ kind: 'array', items: frame.items });
+    const inner = frame.inner ?? SCALAR_SHAPE;
+    const { top } = this;
+    // Past MAX_BLOCK_RANK levels the outer lists stay plain, so that each list costs at most
+    // that much shape work however deep the nesting goes.
+    if (top instanceof ArrayFrame && top.items === undefined && inner.length < MAX_BLOCK_RANK) {
+      // One more element of the enclosing block: its numbers stay where they are.
+      if (top.inner === undefined) top.inner = [frame.size, ...inner];
+      else if (!isBlockShape(top.inner, frame.size, inner)) return this.add(this.take(frame));
+      top.size++;
+      this.state = ELEMENT;
+      return;
+    }
+    this.add(this.take(frame));
+  }
+
+  /** A dense array's block, out of the shared buffer. */
+  private take(frame: ArrayFrame): PackedJsonArray {
+    return this.numbers.take(frame.start, [frame.size, ...(frame.inner ?? SCALAR_SHAPE)]);
   }
 
   private readKey(): void {
-    const top = this.stack[this.stack.length - 1];
-    if (top !== undefined && 'members' in top) top.key = readString(this.c, this.buf).value;
+    const { top } = this;
+    if (top instanceof ObjectFrame) top.key = readString(this.c, this.buf).value;
     this.state = MEMBER_KEY;
   }
 }

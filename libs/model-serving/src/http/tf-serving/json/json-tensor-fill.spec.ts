@@ -1,8 +1,10 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
 import { UnimplementedError } from '../../../errors/unimplemented.error.js';
 import { type TensorDType } from '../../../tensor/tensor-data.js';
+import { PackedJsonArray } from './json-packed-array.js';
 import { parseJson } from './json-reader.js';
 import { TensorValues, denseShape, fillTensor } from './json-tensor-fill.js';
+import { type JsonValue } from './json-value.js';
 
 function fill(json: string, dtype: TensorDType): TensorValues {
   const value = parseJson(json);
@@ -132,5 +134,59 @@ describe('TensorValues.toTensorData', () => {
     const strings = new TensorValues('string');
     strings.strings.push(Buffer.from('a'));
     expect(strings.toTensorData([2]).data).toEqual([Buffer.from('a'), Buffer.from('a')]);
+  });
+});
+
+/** `value` with every number block in the general form (lists of value objects). */
+function unpacked(value: JsonValue): JsonValue {
+  if (value.kind === 'array') return { kind: 'array', items: value.items.map(unpacked) };
+  if (value.kind === 'object') {
+    return { kind: 'object', members: value.members.map(([key, v]) => [key, unpacked(v)]) };
+  }
+  return value;
+}
+
+/** What filling `value` gives: the numbers and count, or the error's class and message. */
+function outcome(value: JsonValue, dtype: TensorDType, shape: readonly number[]): unknown {
+  const values = new TensorValues(dtype);
+  try {
+    return { count: fillTensor(value, shape, values), numbers: Array.from(values.numbers) };
+  } catch (error) {
+    return { error: (error as Error).constructor.name, message: (error as Error).message };
+  }
+}
+
+describe('fillTensor on number blocks', () => {
+  const cases = [
+    '[[[0.5],[1]],[[-2],[3]]]',
+    '[[1,2],[3,4]]',
+    '[[1,2],[3]]',
+    '[[1],[2.5]]',
+    '[[[1]],[[2],[3]]]',
+    '[[1,2],[3,4],[[5],[6]]]',
+    '[[],[]]',
+    '[[], [1]]',
+    '[[1,2],3]',
+    '[1,2,3]',
+    '[[[1,2]],[[3,4]]]',
+  ];
+  const dtypes: TensorDType[] = ['float32', 'int32', 'bool', 'string', 'int64' as TensorDType];
+
+  it.each(cases)('%s fills as its unpacked lists do, for every dtype and shape', (json) => {
+    const packed = parseJson(json);
+    const general = unpacked(packed);
+    expect(general).not.toBeInstanceOf(PackedJsonArray);
+    const shapes = [denseShape(general), [2], [2, 2], [2, 2, 1], [2, 1, 2], [3, 2], []];
+    expect(denseShape(packed)).toEqual(denseShape(general));
+    for (const dtype of dtypes) {
+      for (const shape of shapes) {
+        expect(outcome(packed, dtype, shape)).toEqual(outcome(general, dtype, shape));
+      }
+    }
+  });
+
+  it('copies a block of the expected shape in one pass', () => {
+    const values = fill('[[[0.1],[0.2]],[[0.3],[0.4]]]', 'float32');
+    expect(values.numbers).toEqual(Float32Array.of(0.1, 0.2, 0.3, 0.4));
   });
 });

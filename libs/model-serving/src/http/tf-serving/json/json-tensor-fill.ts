@@ -104,7 +104,7 @@ export function denseShape(value: JsonValue): number[] {
   const shape: number[] = [];
   for (let v: JsonValue | undefined = value; v?.kind === 'array'; v = v.items[0]) {
     if (v instanceof PackedJsonArray) {
-      shape.push(v.length); // its elements are numbers: the shape ends here
+      shape.push(...v.shape); // a block of numbers: the shape ends with its own
       break;
     }
     shape.push(v.items.length);
@@ -159,27 +159,28 @@ function addLeaf(value: JsonValue, out: TensorValues): void {
 }
 
 /**
- * The leaves of a packed array at `level` (what `fillTensor` does one by one), in one pass for
- * float32 and int32 once they are known to be accepted.
+ * A block of numbers at `level` (what `fillTensor` does list by list, number by number), in
+ * one copy when its shape is the rest of `shape` and the dtype takes all its numbers.
+ * @returns the number of values appended, or `undefined` when the block must be walked (it
+ *   fails somewhere, with the message of the list or number that fails first).
  */
-function addPacked(
-  packed: PackedJsonArray,
+function addBlock(
+  block: PackedJsonArray,
   level: number,
-  rank: number,
-  visit: (v: JsonValue, level: number) => void,
+  shape: readonly number[],
   out: TensorValues,
-): number {
-  if (packed.length === 0) return 0;
-  // Numbers above the leaf level, or a dtype that refuses numbers: the first one fails.
-  if (level !== rank || (out.dtype !== 'float32' && out.dtype !== 'int32')) {
-    for (let i = 0; i < packed.length; i++) visit(packed.item(i), level); // counts its own
-    return 0;
+): number | undefined {
+  if (level + block.shape.length !== shape.length) return undefined;
+  for (let i = 0; i < block.shape.length; i++) {
+    if (block.shape[i] !== shape[level + i]) return undefined;
   }
-  if (out.dtype === 'int32') {
-    for (let i = 0; i < packed.length; i++) if (!packed.isInt32(i)) visit(packed.item(i), level);
+  const { values } = block;
+  if (values.length === 0) return 0;
+  if (out.dtype === 'float32' || (out.dtype === 'int32' && block.everyInt32())) {
+    out.pushAll(values);
+    return values.length;
   }
-  out.pushAll(packed.values);
-  return packed.length;
+  return undefined;
 }
 
 /**
@@ -211,15 +212,17 @@ export function fillTensor(value: JsonValue, shape: readonly number[], out: Tens
         `Encountered list at unexpected level: ${level} expected < ${rank}`,
       );
     }
-    const size = v instanceof PackedJsonArray ? v.length : v.items.length;
-    if (size !== shape[level]) {
-      throw new InvalidInputError(
-        `Encountered list at unexpected size: ${size} at level: ${level} expected size: ${shape[level]}`,
-      );
-    }
     if (v instanceof PackedJsonArray) {
-      count += addPacked(v, level + 1, rank, visit, out);
-      return;
+      const added = addBlock(v, level, shape, out);
+      if (added !== undefined) {
+        count += added;
+        return;
+      }
+    }
+    if (v.items.length !== shape[level]) {
+      throw new InvalidInputError(
+        `Encountered list at unexpected size: ${v.items.length} at level: ${level} expected size: ${shape[level]}`,
+      );
     }
     stack.push({ items: v.items, next: 0, level: level + 1 });
   };

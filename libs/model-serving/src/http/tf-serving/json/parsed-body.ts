@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { parseJsonAsync } from './json-reader.js';
+import { parseJson, parseJsonAsync, parsesInOnePass } from './json-reader.js';
 import { type JsonValue } from './json-value.js';
 
 /** A TF Serving body parsed while it was received: the text handed on, and what it parsed to. */
@@ -13,22 +13,32 @@ const parsedBodies = new AsyncLocalStorage<ParsedBody>();
 
 /**
  * Parses a TF Serving body before the route runs, with {@link parseJsonAsync} (so a large body
- * yields to other requests), then calls `next` with the body text inside an async context that
- * remembers the result for {@link parsedBodyFor}. A parse error is kept, not thrown: the route
- * reports it in TF Serving's order (after its own path checks).
+ * yields to other requests; a small one is parsed at once, without a tick), then calls `next`
+ * with the body text inside an async context that remembers the result for
+ * {@link parsedBodyFor}. A parse error is kept, not thrown: the route reports it in TF
+ * Serving's order (after its own path checks).
  * @param bytes the raw body.
  * @param next hands `text` to the framework as the request body and continues the request.
  */
-export async function parseBodyAhead(bytes: Buffer, next: (text: string) => void): Promise<void> {
+export function parseBodyAhead(bytes: Buffer, next: (text: string) => void): void {
   const text = bytes.toString('utf8');
+  const proceed = (doc: JsonValue | undefined, error: unknown): void =>
+    parsedBodies.run({ text, doc, error }, () => next(text));
+  if (!parsesInOnePass(bytes)) {
+    parseJsonAsync(bytes).then(
+      (doc) => proceed(doc, undefined),
+      (error: unknown) => proceed(undefined, error),
+    );
+    return;
+  }
   let doc: JsonValue | undefined;
   let error: unknown;
   try {
-    doc = await parseJsonAsync(bytes);
+    doc = parseJson(bytes);
   } catch (caught) {
     error = caught;
   }
-  parsedBodies.run({ text, doc, error }, () => next(text));
+  proceed(doc, error);
 }
 
 /**

@@ -247,3 +247,28 @@ describe('decodePredictInputs: columnar format', () => {
     );
   });
 });
+
+describe('decodePredictInputs on nested number lists', () => {
+  it('takes instances that form one block as the tensor', () => {
+    const { inputs } = decode('{"instances":[[[[0.5],[1]],[[2],[3]]],[[[4],[5]],[[6],[7]]]]}');
+    expect(inputs['x']?.shape).toEqual([2, 2, 2, 1]);
+    expect(inputs['x']?.data).toEqual(Float32Array.of(0.5, 1, 2, 3, 4, 5, 6, 7));
+    const ints = decode('{"instances":[[1,2],[3,4]]}', { x: 'int32' }).inputs['x'];
+    expect(ints).toEqual({ dtype: 'int32', shape: [2, 2], data: Int32Array.of(1, 2, 3, 4) });
+  });
+
+  it('reports instances the dtype refuses as TF Serving does', () => {
+    expect(message('{"instances":[[1,2],[3,4.5]]}', { x: 'int32' })).toBe(
+      "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: JSON Value: 4.5 Type: Number is not of expected type: int32",
+    );
+    expect(message('{"instances":[[1,2],[3,4]]}', { x: 'bool' })).toBe(
+      "Failed to process element: 0 of 'instances' list. Error: INVALID_ARGUMENT: JSON Value: 1 Type: Number is not of expected type: bool",
+    );
+  });
+
+  it('fills columnar inputs from blocks', () => {
+    const { inputs } = decode('{"inputs":{"x":[[[1],[2]],[[3],[4]]]}}');
+    expect(inputs['x']?.shape).toEqual([2, 2, 1]);
+    expect(inputs['x']?.data).toEqual(Float32Array.of(1, 2, 3, 4));
+  });
+});

@@ -161,10 +161,11 @@ function decodeInstances(
     names.length === 1 &&
     (dtype === 'float32' || (dtype === 'int32' && instances.everyInt32()))
   ) {
-    // A plain list of numbers the dtype accepts: each is one scalar instance of the one input.
+    // A block of numbers the dtype accepts: each element is one equally shaped instance of
+    // the one input, so the tensor is the block.
     const values = new TensorValues(dtype);
     values.pushAll(instances.values);
-    return { [name ?? '']: values.toTensorData([instances.length]) };
+    return { [name ?? '']: values.toTensorData(instances.shape) };
   }
   const { items } = instances;
   const [first] = items;
