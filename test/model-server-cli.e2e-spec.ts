@@ -107,6 +107,40 @@ describe('model-server command', () => {
     expect(run.output()).toContain('Model half_plus_two version 1 has ended');
   });
 
+  it.each([[['--enable_batching', '--workers=0']], [['--enable_batching', '--workers=2']]])(
+    'batches with %j: auto-tuned at load, then serves',
+    async (flags) => {
+      const port = await freePort();
+      const run = runModelServer([
+        `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
+        '--model_name=half_plus_two',
+        `--rest_api_port=${port}`,
+        '--rest_api_host=127.0.0.1',
+        '--port=0',
+        ...flags,
+      ]);
+      try {
+        await waitForOutput(run, /REST listening on/);
+        expect(run.output()).toMatch(
+          /model 'half_plus_two' version 1 batching picked from its cost curve on 'serving_default'/,
+        );
+        const answers = await Promise.all(
+          [1, 2, 3, 4].map((x) =>
+            post(
+              `http://127.0.0.1:${port}/v1/models/half_plus_two:predict`,
+              `{"instances": [${x}]}`,
+            ),
+          ),
+        );
+        expect(answers.map((a) => a.json)).toEqual(
+          [2.5, 3, 3.5, 4].map((y) => ({ predictions: [y] })),
+        );
+      } finally {
+        expect(await stop(run)).toBe(0);
+      }
+    },
+  );
+
   it('adds and removes models when the config file changes', async () => {
     const dir = await tempDir('model-config');
     const config = join(dir.path, 'models.config');

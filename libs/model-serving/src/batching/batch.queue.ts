@@ -4,7 +4,9 @@ import { type BatchingParameters } from './batching-parameters.js';
 /**
  * The time source and timers of a batching queue; injectable so that specs drive it with fake
  * timers. The default reads the global `Date.now` / `setTimeout` on every call (so jest's fake
- * timers replace them) and `unref()`s its timers, which never keep the process alive.
+ * timers replace them). Its timers are not `unref()`'d: a timer runs only while a request
+ * waits in an open batch, and that request must keep the process alive (a warm-up or the kernel
+ * check at boot runs before any server listens).
  */
 export interface BatchClock {
   /** Milliseconds since the epoch, as `Date.now()` (deadlines are compared with it). */
@@ -16,11 +18,7 @@ export interface BatchClock {
 /** The global clock; see {@link BatchClock}. */
 export const SYSTEM_CLOCK: BatchClock = {
   now: () => Date.now(),
-  setTimer: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    handle.unref();
-    return handle;
-  },
+  setTimer: (callback, ms) => setTimeout(callback, ms),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
