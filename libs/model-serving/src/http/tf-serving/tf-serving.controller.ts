@@ -20,7 +20,7 @@ import { ModelRegistry } from '../../models/model.registry.js';
 import { serveClassifyRegress } from './classify-regress.js';
 import { encodeMetadataResponse } from './metadata-json.js';
 import { decodePredictInputs, readPredictRequest } from './json/predict-request.js';
-import { encodePredictResponse } from './json/predict-response.js';
+import { encodePredictResponseAsync } from './json/predict-response.js';
 import { encodeStatusResponse } from './status-json.js';
 import { parseTfServingRoute } from './tf-serving-path.js';
 import {
@@ -99,7 +99,7 @@ export function createTfServingController(normalized: string): Type {
           return decoded.inputs;
         },
       });
-      return encodePredictResponse(format, result.outputs);
+      return await encodePredictResponseAsync(format, result.outputs);
     }
 
     @All(segments('v1', 5))

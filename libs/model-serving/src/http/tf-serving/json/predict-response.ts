@@ -1,86 +1,52 @@
+import { setImmediate } from 'node:timers/promises';
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { type TensorData, isStringData } from '../../../tensor/tensor-data.js';
-import { base64Escape } from './base64.js';
-import { formatFloat } from './float-format.js';
-import { dataTypeString } from './json-tensor-fill.js';
+import { type TensorData } from '../../../tensor/tensor-data.js';
 import { compareUtf8 } from './json-value.js';
 import { type PredictFormat } from './predict-request.js';
 import { PrettyWriter } from './pretty-writer.js';
+import { TensorJsonWriter } from './tensor-json-writer.js';
 
 /** Keys go through `name.c_str()` in TF Serving, so a NUL ends them. */
 function cString(name: string): string {
   return name.split('\0', 1)[0] ?? '';
 }
 
-function missingValues(name: string, tensor: TensorData): InvalidInputError {
-  return new InvalidInputError(
-    `Tensor name: ${name} has fewer values than its shape [${tensor.shape.join(',')}]`,
-  );
+/** Values written between two yields of {@link encodePredictResponseAsync}: a few ms of work. */
+const YIELD_VALUES = 64 * 1024;
+
+/** The values {@link encodePredictResponseAsync} may still write before it yields. */
+interface Budget {
+  left: number;
 }
 
-/** TF Serving's `AddSingleValueAndAdvance`. */
-function writeValue(writer: PrettyWriter, name: string, tensor: TensorData, offset: number): void {
-  const { data } = tensor;
-  if (isStringData(data)) {
-    const bytes = data[offset];
-    if (bytes === undefined) throw missingValues(name, tensor);
-    if (!name.endsWith('_bytes')) {
-      writer.string(bytes);
-      return;
-    }
-    writer.startObject();
-    writer.key('b64');
-    writer.string(base64Escape(bytes));
-    writer.endObject();
-    return;
-  }
-  const number = data[offset];
-  if (number === undefined) throw missingValues(name, tensor);
-  switch (tensor.dtype) {
-    case 'float32':
-      writer.raw(formatFloat(number, 'float32'));
-      return;
-    case 'int32':
-      writer.raw(String(number));
-      return;
-    case 'bool':
-      writer.bool(number !== 0);
-      return;
-    case 'string': // string data never reaches here; other dtypes fail as in TF Serving
-    default:
-      throw new InvalidInputError(
-        `Failed to write JSON value for tensor type: ${dataTypeString(tensor.dtype)}`,
-      );
-  }
-}
-
-/** TF Serving's `AddTensorValues`: dimensions from `dim` on; returns the next offset. */
-function writeValues(
-  writer: PrettyWriter,
+/**
+ * Starts writing `tensor` with `out` (a single value, or none, is written at once) and
+ * charges what was written to `budget`.
+ */
+function startTensor(
+  out: TensorJsonWriter,
+  budget: Budget,
   name: string,
   tensor: TensorData,
   dim: number,
   offset: number,
-): number {
-  const { shape } = tensor;
-  if (dim > shape.length - 1) {
-    writeValue(writer, name, tensor, offset);
-    return offset + 1;
-  }
-  writer.startArray();
-  const size = shape[dim] ?? 0;
-  for (let i = 0; i < size; i++) {
-    if (dim === shape.length - 1) writeValue(writer, name, tensor, offset++);
-    else offset = writeValues(writer, name, tensor, dim + 1, offset);
-  }
-  writer.endArray();
-  return offset;
+): void {
+  out.start(name, tensor, dim, offset);
+  budget.left -= out.offset - offset;
 }
 
-function encodeRow(
+/** Writes on until the tensor is done or `budget` is spent; true when a yield is due. */
+function writeSome(out: TensorJsonWriter, budget: Budget): boolean {
+  while (!out.done && budget.left > 0) budget.left -= out.write(budget.left);
+  if (budget.left > 0) return false;
+  budget.left = YIELD_VALUES;
+  return true;
+}
+
+function* encodeRow(
   names: readonly string[],
   outputs: Readonly<Record<string, TensorData>>,
-): string {
+): Generator<void, string> {
   const tensors = names.map((name) => [name, outputs[name]] as const);
   let batch = -1;
   for (const [name, tensor] of tensors) {
@@ -96,6 +62,8 @@ function encodeRow(
     batch = size;
   }
   const writer = new PrettyWriter();
+  const out = new TensorJsonWriter(writer);
+  const budget: Budget = { left: YIELD_VALUES };
   writer.startObject();
   writer.key('predictions');
   writer.startArray();
@@ -106,11 +74,14 @@ function encodeRow(
     // followed by `\n    ]`, exactly TF Serving's sequence of format switches.
     if (asObjects) writer.startObject();
     writer.setSingleLineArrays(true);
-    tensors.forEach(([name, tensor], i) => {
-      if (tensor === undefined) return;
+    for (let i = 0; i < tensors.length; i++) {
+      const [name, tensor] = tensors[i] ?? ['', undefined];
+      if (tensor === undefined) continue;
       if (asObjects) writer.key(cString(name));
-      offsets[i] = writeValues(writer, name, tensor, 1, offsets[i] ?? 0);
-    });
+      startTensor(out, budget, name, tensor, 1, offsets[i] ?? 0);
+      while (writeSome(out, budget)) yield;
+      offsets[i] = out.offset;
+    }
     writer.setSingleLineArrays(false);
     if (asObjects) writer.endObject();
   }
@@ -119,11 +90,13 @@ function encodeRow(
   return writer.toString();
 }
 
-function encodeColumnar(
+function* encodeColumnar(
   names: readonly string[],
   outputs: Readonly<Record<string, TensorData>>,
-): string {
+): Generator<void, string> {
   const writer = new PrettyWriter();
+  const out = new TensorJsonWriter(writer);
+  const budget: Budget = { left: YIELD_VALUES };
   writer.startObject();
   writer.key('outputs');
   const asObject = names.length > 1;
@@ -132,11 +105,22 @@ function encodeColumnar(
     const tensor = outputs[name];
     if (tensor === undefined) continue;
     if (asObject) writer.key(cString(name));
-    writeValues(writer, name, tensor, 0, 0);
+    startTensor(out, budget, name, tensor, 0, 0);
+    while (writeSome(out, budget)) yield;
   }
   if (asObject) writer.endObject();
   writer.endObject();
   return writer.toString();
+}
+
+/** The encoding as steps: each `next()` writes up to {@link YIELD_VALUES} values. */
+function encodeSteps(
+  format: PredictFormat,
+  outputs: Readonly<Record<string, TensorData>>,
+): Generator<void, string> {
+  const names = Object.keys(outputs).sort(compareUtf8);
+  if (names.length === 0) throw new InvalidInputError('Cannot convert empty tensor map to JSON');
+  return format === 'row' ? encodeRow(names, outputs) : encodeColumnar(names, outputs);
 }
 
 /**
@@ -155,9 +139,29 @@ export function encodePredictResponse(
   format: PredictFormat,
   outputs: Readonly<Record<string, TensorData>>,
 ): string {
-  const names = Object.keys(outputs).sort(compareUtf8);
-  if (names.length === 0) throw new InvalidInputError('Cannot convert empty tensor map to JSON');
-  return format === 'row' ? encodeRow(names, outputs) : encodeColumnar(names, outputs);
+  const steps = encodeSteps(format, outputs);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * {@link encodePredictResponse}, yielding to the event loop after every 64 Ki values so that
+ * a large response (millions of values take seconds to format) does not hold up other
+ * requests; a smaller one is encoded at once. The same bytes and errors.
+ * @throws InvalidInputError as {@link encodePredictResponse} (as a rejection).
+ */
+export async function encodePredictResponseAsync(
+  format: PredictFormat,
+  outputs: Readonly<Record<string, TensorData>>,
+): Promise<string> {
+  const steps = encodeSteps(format, outputs);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await setImmediate();
+  }
 }
 
 /**
