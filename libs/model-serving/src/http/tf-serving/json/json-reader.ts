@@ -124,7 +124,7 @@ export function parseJson(input: string | Uint8Array): JsonValue {
 
 /**
  * {@link parseJson} in slices of 256 KiB, yielding to the event loop between slices so that a
- * large body does not hold up other requests (a 50 MB body takes about a second to parse in
+ * large body does not hold up other requests (a 50 MB body takes a few hundred ms to parse in
  * JS); a body up to 1 MiB (a few milliseconds) is parsed in one pass. Same result and errors as
  * {@link parseJson}.
  */
