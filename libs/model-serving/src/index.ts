@@ -17,8 +17,8 @@ export type {
   VersionPolicy,
 } from './config/model-serving-options.interface.js';
 export { parseModelConfigText, readModelConfigFile } from './config/model-config-file.js';
-export { createV2Controller } from './http/v2/v2.controller.js';
-export { GrpcInferenceServiceController } from './grpc/v2/grpc-inference-service.controller.js';
+export { createV2Controller } from './open-inference/rest/v2.controller.js';
+export { GrpcInferenceServiceController } from './open-inference/grpc/grpc-inference-service.controller.js';
 export {
   connectModelServingGrpc,
   modelServingGrpcOptions,

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { encodeErrorBody } from './tf-serving/json/predict-response.js';
+import { encodeErrorBody } from '../tf-serving/rest/json/predict-response.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 import { httpStatusFor } from '../errors/status-map.js';
 

@@ -3,8 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
 import { rememberFormText } from '../decorators/predict-body.js';
 import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
-import { parseBodyAhead } from '../http/tf-serving/json/parsed-body.js';
-import { isRawBodyUrl, isTfServingUrl } from '../http/tf-serving/tf-serving-path.js';
+import { parseBodyAhead } from '../tf-serving/rest/json/parsed-body.js';
+import { isRawBodyUrl, isTfServingUrl } from '../tf-serving/rest/tf-serving-path.js';
 import {
   MODEL_SERVING_RESOLVED_OPTIONS,
   MODEL_SERVING_REST_PREFIX,

@@ -10,12 +10,12 @@ import {
   type ModelServingModuleOptions,
 } from '../config/model-serving-options.interface.js';
 import { HealthController } from '../grpc/health.controller.js';
-import { GrpcInferenceServiceController } from '../grpc/v2/grpc-inference-service.controller.js';
-import { createV2Controller } from '../http/v2/v2.controller.js';
-import { ModelServiceController } from '../grpc/model-service.controller.js';
-import { PredictionServiceController } from '../grpc/prediction-service.controller.js';
-import { normalizePrefix } from '../http/tf-serving/tf-serving-path.js';
-import { createTfServingController } from '../http/tf-serving/tf-serving.controller.js';
+import { GrpcInferenceServiceController } from '../open-inference/grpc/grpc-inference-service.controller.js';
+import { createV2Controller } from '../open-inference/rest/v2.controller.js';
+import { ModelServiceController } from '../tf-serving/grpc/model-service.controller.js';
+import { PredictionServiceController } from '../tf-serving/grpc/prediction-service.controller.js';
+import { normalizePrefix } from '../tf-serving/rest/tf-serving-path.js';
+import { createTfServingController } from '../tf-serving/rest/tf-serving.controller.js';
 import { MODEL_SERVING_REST_PREFIX } from './model-serving.constants.js';
 
 const DEFAULT_EXTRAS: ModelServingModuleExtras = {

@@ -1,21 +1,21 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type ServerUnaryCall } from '@grpc/grpc-js';
-import { ModelServingGrpcExceptionFilter } from '../grpc-exception.filter.js';
+import { ModelServingGrpcExceptionFilter } from '../../grpc/grpc-exception.filter.js';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { ModelRegistry } from '../../models/model.registry.js';
-import { parseV2Datatype } from '../../http/v2/v2-datatype.js';
-import { runV2Infer, type V2InferInput, type V2InferResult } from '../../http/v2/v2-infer.js';
+import { parseV2Datatype } from '../v2-datatype.js';
+import { runV2Infer, type V2InferInput, type V2InferResult } from '../v2-infer.js';
 import {
   isV2ModelReady,
   isV2ServerReady,
   v2ModelMetadata,
   type V2ModelMetadata,
-} from '../../http/v2/v2-model-metadata.js';
-import { v2ServerMetadata, type V2ServerMetadata } from '../../http/v2/v2-server-metadata.js';
-import { readV2Shape } from '../../http/v2/v2-tensor-values.js';
-import { grpcDeadline } from '../prediction-service.controller.js';
+} from '../v2-model-metadata.js';
+import { v2ServerMetadata, type V2ServerMetadata } from '../v2-server-metadata.js';
+import { readV2Shape } from '../v2-tensor-values.js';
+import { grpcDeadline } from '../../grpc/grpc-deadline.js';
 import {
   decodeTensorContents,
   encodeTensorContents,

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
-import { type V2Datatype } from '../../http/v2/v2-datatype.js';
-import { type V2Value } from '../../http/v2/v2-tensor-values.js';
+import { type V2Datatype } from '../v2-datatype.js';
+import { type V2Value } from '../v2-tensor-values.js';
 
 /** `inference.InferTensorContents` as @grpc/proto-loader hands it over (longs as strings). */
 export interface InferTensorContentsMessage {

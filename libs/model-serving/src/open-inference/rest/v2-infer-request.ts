@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { type V2InferCall, type V2InferInput } from './v2-infer.js';
-import { readV2Shape, type V2Value } from './v2-tensor-values.js';
+import { type V2InferCall, type V2InferInput } from '../v2-infer.js';
+import { readV2Shape, type V2Value } from '../v2-tensor-values.js';
 
 type JsonObject = Record<string, unknown>;
 

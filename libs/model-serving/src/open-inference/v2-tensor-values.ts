@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { elementCount, type TensorData } from '../../tensor/tensor-data.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { elementCount, type TensorData } from '../tensor/tensor-data.js';
 import { V2_DATATYPES, type V2Datatype } from './v2-datatype.js';
 
 /** One element as the protocols carry it (gRPC hands 64-bit integers over as strings). */

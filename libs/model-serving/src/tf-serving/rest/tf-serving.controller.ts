@@ -11,10 +11,10 @@ import {
   type Type,
 } from '@nestjs/common';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { ModelServingHttpExceptionFilter } from '../http-exception.filter.js';
+import { ModelServingHttpExceptionFilter } from '../../http/http-exception.filter.js';
 import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
 import { InferenceService } from '../../models/inference.service.js';
-import { restCallOptions } from '../rest-call-options.js';
+import { restCallOptions } from '../../http/rest-call-options.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
 import { ModelRegistry } from '../../models/model.registry.js';
 import { serveClassifyRegress } from './classify-regress.js';
@@ -29,7 +29,7 @@ import {
   type HttpResponseLike,
   requestPath,
   setJsonContentType,
-} from './tf-serving-response.js';
+} from '../../http/http-like.js';
 
 /** `v1/models` and below, up to `depth` segments, as plain parameters. */
 function segments(root: string, depth: number): string[] {

@@ -1,5 +1,5 @@
-import { VersionNotFoundError } from '../../errors/version-not-found.error.js';
-import { type ModelRegistry } from '../../models/model.registry.js';
+import { VersionNotFoundError } from '../errors/version-not-found.error.js';
+import { type ModelRegistry } from '../models/model.registry.js';
 
 /**
  * The version a v2 request names: none (empty) for the newest available, a number, or one of

@@ -1,8 +1,8 @@
-import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { type CallOptions, type InferenceService } from '../../models/inference.service.js';
-import { type ModelRegistry } from '../../models/model.registry.js';
-import { DEFAULT_SIGNATURE, type SignatureDef } from '../../models/signature.js';
-import { type TensorData } from '../../tensor/tensor-data.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { type CallOptions, type InferenceService } from '../models/inference.service.js';
+import { type ModelRegistry } from '../models/model.registry.js';
+import { DEFAULT_SIGNATURE, type SignatureDef } from '../models/signature.js';
+import { type TensorData } from '../tensor/tensor-data.js';
 import { parseV2Datatype, v2DatatypeOf, type V2Datatype } from './v2-datatype.js';
 import { resolveV2Version } from './v2-model-version.js';
 import { tensorFromV2Values, type V2Value } from './v2-tensor-values.js';

@@ -1,6 +1,6 @@
-import { type SignatureMap, type TensorSpec } from '../models/signature.js';
-import { TF_DTYPE_NAMES } from '../tensor/tensor-data.js';
-import { protoRoot } from '../protos/proto-root.js';
+import { type SignatureMap, type TensorSpec } from '../../models/signature.js';
+import { TF_DTYPE_NAMES } from '../../tensor/tensor-data.js';
+import { protoRoot } from '../../protos/proto-root.js';
 
 const SIGNATURE_DEF_MAP = 'tensorflow.serving.SignatureDefMap';
 

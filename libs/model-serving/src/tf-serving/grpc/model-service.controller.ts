@@ -1,12 +1,15 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { type ModelConfig, type VersionPolicy } from '../config/model-serving-options.interface.js';
-import { resolveModelList } from '../config/resolve-options.js';
-import { ModelServingGrpcExceptionFilter } from './grpc-exception.filter.js';
-import { GrpcStatusCode } from '../errors/grpc-status-code.js';
-import { InvalidInputError } from '../errors/invalid-input.error.js';
-import { UnimplementedError } from '../errors/unimplemented.error.js';
-import { ModelRegistry } from '../models/model.registry.js';
+import {
+  type ModelConfig,
+  type VersionPolicy,
+} from '../../config/model-serving-options.interface.js';
+import { resolveModelList } from '../../config/resolve-options.js';
+import { ModelServingGrpcExceptionFilter } from '../../grpc/grpc-exception.filter.js';
+import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
+import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { UnimplementedError } from '../../errors/unimplemented.error.js';
+import { ModelRegistry } from '../../models/model.registry.js';
 import { readModelSpec, type ModelSpecMessage } from './model-spec.js';
 
 interface ModelConfigMessage {

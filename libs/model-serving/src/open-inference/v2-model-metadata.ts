@@ -1,7 +1,7 @@
-import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { type InferenceService } from '../../models/inference.service.js';
-import { type ModelRegistry } from '../../models/model.registry.js';
-import { DEFAULT_SIGNATURE, type TensorSpec } from '../../models/signature.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { type InferenceService } from '../models/inference.service.js';
+import { type ModelRegistry } from '../models/model.registry.js';
+import { DEFAULT_SIGNATURE, type TensorSpec } from '../models/signature.js';
 import { v2DatatypeOf, type V2Datatype } from './v2-datatype.js';
 import { resolveV2Version } from './v2-model-version.js';
 

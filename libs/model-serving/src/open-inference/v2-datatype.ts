@@ -1,6 +1,6 @@
-import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { type TensorSpec } from '../../models/signature.js';
-import { type TensorDType } from '../../tensor/tensor-data.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { type TensorSpec } from '../models/signature.js';
+import { type TensorDType } from '../tensor/tensor-data.js';
 
 /** The Open Inference Protocol's tensor data types. */
 export type V2Datatype =

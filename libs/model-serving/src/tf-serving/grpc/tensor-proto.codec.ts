@@ -1,12 +1,12 @@
-import { InvalidInputError } from '../errors/invalid-input.error.js';
-import { floatToHalf, halfToFloat } from '../tensor/float16.js';
-import { UnimplementedError } from '../errors/unimplemented.error.js';
+import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { floatToHalf, halfToFloat } from '../../tensor/float16.js';
+import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import {
   elementCount,
   isStringData,
   type TensorData,
   type TensorDType,
-} from '../tensor/tensor-data.js';
+} from '../../tensor/tensor-data.js';
 
 /** `tensorflow.TensorProto` as @grpc/proto-loader hands it over (keepCase, longs as strings). */
 export interface TensorProtoMessage {

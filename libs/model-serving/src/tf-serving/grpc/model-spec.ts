@@ -1,6 +1,6 @@
-import { InvalidInputError } from '../errors/invalid-input.error.js';
-import { type ResolvedModelSpec } from '../models/inference.service.js';
-import { type VersionSelector } from '../models/served-model.js';
+import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { type ResolvedModelSpec } from '../../models/inference.service.js';
+import { type VersionSelector } from '../../models/served-model.js';
 
 /** `tensorflow.serving.ModelSpec` as @grpc/proto-loader hands it over (longs as strings). */
 export interface ModelSpecMessage {

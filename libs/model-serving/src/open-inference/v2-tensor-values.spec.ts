@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { readV2Shape, tensorFromV2Values } from './v2-tensor-values.js';
 
 const where = "input 'x'";

@@ -1,6 +1,6 @@
 import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
-import { type V2Datatype } from './v2-datatype.js';
-import { type V2InferResult } from './v2-infer.js';
+import { type V2Datatype } from '../v2-datatype.js';
+import { type V2InferResult } from '../v2-infer.js';
 
 /** An output tensor of a REST inference response; `data` is flat, row-major. */
 export interface V2OutputJson {

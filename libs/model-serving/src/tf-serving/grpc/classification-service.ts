@@ -2,11 +2,11 @@ import {
   type FeatureValues,
   serializeExamples,
   type TfExample,
-} from '../models/examples/example-codec.js';
-import { type ExampleCall } from '../models/examples/example-inference.js';
-import { type ExampleClass } from '../models/examples/example-results.js';
-import { type InferenceTaskCall } from '../models/examples/multi-inference.js';
-import { type CallOptions, type InferenceService } from '../models/inference.service.js';
+} from '../../models/examples/example-codec.js';
+import { type ExampleCall } from '../../models/examples/example-inference.js';
+import { type ExampleClass } from '../../models/examples/example-results.js';
+import { type InferenceTaskCall } from '../../models/examples/multi-inference.js';
+import { type CallOptions, type InferenceService } from '../../models/inference.service.js';
 import { readModelSpec, writeModelSpec, type ModelSpecMessage } from './model-spec.js';
 
 /** `tensorflow.Feature` as @grpc/proto-loader hands it over (int64 as strings, bytes as Buffer). */

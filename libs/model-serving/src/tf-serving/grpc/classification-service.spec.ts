@@ -1,5 +1,5 @@
-import { startExampleInference } from '../../../../test/helpers/example-model-loader.js';
-import { decodeExample, type FeatureValues } from '../models/examples/example-codec.js';
+import { startExampleInference } from '../../../../../test/helpers/example-model-loader.js';
+import { decodeExample, type FeatureValues } from '../../models/examples/example-codec.js';
 import { ClassificationService, type ExampleMessage, readInput } from './classification-service.js';
 
 /** An Example as @grpc/proto-loader hands it over (defaults and oneof names on). */

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { elementCount, isStringData, type TensorData } from '../../tensor/tensor-data.js';
-import { V2_DATATYPES, v2DatatypeOf, type V2Datatype } from '../../http/v2/v2-datatype.js';
-import { type V2Value } from '../../http/v2/v2-tensor-values.js';
+import { V2_DATATYPES, v2DatatypeOf, type V2Datatype } from '../v2-datatype.js';
+import { type V2Value } from '../v2-tensor-values.js';
 import { floatToHalf, halfToFloat } from '../../tensor/float16.js';
 
 type Read = (view: DataView, offset: number) => V2Value;

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { decodeTensorProto, encodeTensorProto } from './tensor-proto.codec.js';
 
 const shape = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) });

@@ -10,14 +10,14 @@ import {
   UseFilters,
   type Type,
 } from '@nestjs/common';
-import { ModelServingHttpExceptionFilter } from '../http-exception.filter.js';
+import { ModelServingHttpExceptionFilter } from '../../http/http-exception.filter.js';
 import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
-import { restCallOptions } from '../rest-call-options.js';
+import { restCallOptions } from '../../http/rest-call-options.js';
 import { ModelRegistry } from '../../models/model.registry.js';
-import { type HttpRequestLike, type HttpResponseLike } from '../tf-serving/tf-serving-response.js';
-import { runV2Infer } from './v2-infer.js';
+import { type HttpRequestLike, type HttpResponseLike } from '../../http/http-like.js';
+import { runV2Infer } from '../v2-infer.js';
 import { readV2InferRequest } from './v2-infer-request.js';
 import { encodeV2InferResponse, type V2InferResponseJson } from './v2-infer-response.js';
 import {
@@ -25,8 +25,8 @@ import {
   isV2ServerReady,
   v2ModelMetadata,
   type V2ModelMetadata,
-} from './v2-model-metadata.js';
-import { v2ServerMetadata, type V2ServerMetadata } from './v2-server-metadata.js';
+} from '../v2-model-metadata.js';
+import { v2ServerMetadata, type V2ServerMetadata } from '../v2-server-metadata.js';
 
 const MODEL = 'v2/models/:model';
 const VERSION = 'v2/models/:model/versions/:version';

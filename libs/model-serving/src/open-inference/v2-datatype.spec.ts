@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { isV2Datatype, parseV2Datatype, v2DatatypeOf } from './v2-datatype.js';
 
 describe('v2DatatypeOf', () => {

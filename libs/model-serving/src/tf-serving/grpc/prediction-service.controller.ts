@@ -1,12 +1,13 @@
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type ServerUnaryCall } from '@grpc/grpc-js';
-import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
-import { ModelServingGrpcExceptionFilter } from './grpc-exception.filter.js';
-import { InvalidInputError } from '../errors/invalid-input.error.js';
-import { InferenceService } from '../models/inference.service.js';
-import { TF_DTYPE_NAMES, type TensorData } from '../tensor/tensor-data.js';
-import { MODEL_SERVING_RESOLVED_OPTIONS } from '../module/model-serving.constants.js';
+import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
+import { ModelServingGrpcExceptionFilter } from '../../grpc/grpc-exception.filter.js';
+import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { grpcDeadline } from '../../grpc/grpc-deadline.js';
+import { InferenceService } from '../../models/inference.service.js';
+import { TF_DTYPE_NAMES, type TensorData } from '../../tensor/tensor-data.js';
+import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
 import {
   ClassificationService,
   type ExampleRequestMessage,
@@ -29,16 +30,6 @@ interface PredictRequestMessage {
 interface GetModelMetadataRequestMessage {
   model_spec?: ModelSpecMessage;
   metadata_field?: string[];
-}
-
-/** The call's gRPC deadline as epoch milliseconds, if the client set one. */
-export function grpcDeadline(
-  call: ServerUnaryCall<unknown, unknown> | undefined,
-): number | undefined {
-  const deadline = call?.getDeadline?.();
-  const at =
-    deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' ? deadline : NaN;
-  return Number.isFinite(at) ? at : undefined;
 }
 
 /** `tensorflow.serving.PredictionService` over gRPC, wire-compatible with TF Serving's. */
