@@ -1,21 +1,9 @@
 import { join } from 'node:path';
-import { type INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import {
-  configureModelServingApp,
-  connectModelServingGrpc,
-  ModelServingModule,
-  type ModelServingModuleOptions,
-} from 'nest-model-serving';
-// TODO(metrics wiring): import these from 'nest-model-serving' once index.ts exports them.
-import { createMetricsController } from '../libs/model-serving/src/metrics/metrics.controller.js';
-import { createMetricsProviders } from '../libs/model-serving/src/metrics/metrics.providers.js';
-import { DEFAULT_PROMETHEUS_PATH } from '../libs/model-serving/src/metrics/monitoring-config.js';
-import { freePort } from './helpers/free-port.js';
+import { DEFAULT_PROMETHEUS_PATH, type ModelServingModuleOptions } from 'nest-model-serving';
 import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { describeIfPresent, SAMPLE_MODELS } from './helpers/paths.js';
+import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
 const PREDICTION = ['tensorflow_serving/apis/prediction_service.proto'];
 const HALF = join(SAMPLE_MODELS, 'half_plus_two');
@@ -28,44 +16,12 @@ const OPTIONS: ModelServingModuleOptions = {
   ],
 };
 
-interface MetricsApp {
-  app: INestApplication;
-  url: string;
-  grpcAddress?: string;
-}
-
-/**
- * The module with the metrics providers and controller beside it, on ephemeral loopback ports.
- * TODO(metrics wiring): becomes `startServingApp({ ...OPTIONS, monitoring: { prometheus: {
- * enabled: true, path } } }, platform, { grpc })` once the module mounts them itself.
- */
-async function startMetricsApp(
+/** An app with metrics on (at `path`), as `forRoot({ metrics })` mounts them. */
+function startMetricsApp(
   platform: 'express' | 'fastify',
   { grpc = false, path = DEFAULT_PROMETHEUS_PATH } = {},
-): Promise<MetricsApp> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [ModelServingModule.forRoot({ ...OPTIONS, grpc: { enabled: grpc } })],
-    providers: createMetricsProviders(),
-    controllers: [createMetricsController(path)],
-  }).compile();
-  const app =
-    platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter())
-      : moduleRef.createNestApplication();
-  app.useLogger(false);
-  configureModelServingApp(app, { enableShutdownHooks: false });
-  let grpcAddress: string | undefined;
-  for (let attempt = 0; grpc && !grpcAddress; attempt++) {
-    const port = await freePort();
-    try {
-      await connectModelServingGrpc(app, { port, host: '127.0.0.1' });
-      grpcAddress = `127.0.0.1:${port}`;
-    } catch (error) {
-      if (attempt > 0 || !String(error).includes('EADDRINUSE')) throw error;
-    }
-  }
-  await app.listen(0, '127.0.0.1');
-  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), grpcAddress };
+): Promise<ServingApp> {
+  return startServingApp({ ...OPTIONS, metrics: { enabled: true, path } }, platform, { grpc });
 }
 
 const predictHalf = (url: string, path = 'half_plus_two') =>
@@ -84,7 +40,7 @@ function expectLines(lines: string[], expected: string[]): void {
 }
 
 describeIfPresent(REFERENCE_PROTOS)('Prometheus metrics (TF Serving names and ours)', () => {
-  let serving: MetricsApp;
+  let serving: ServingApp;
   let prediction: ReturnType<typeof makeClient>;
 
   beforeAll(async () => {
@@ -156,8 +112,8 @@ describeIfPresent(REFERENCE_PROTOS)('Prometheus metrics (TF Serving names and ou
 });
 
 describe('Prometheus metrics of two apps in one process', () => {
-  let express: MetricsApp;
-  let fastify: MetricsApp;
+  let express: ServingApp;
+  let fastify: ServingApp;
 
   beforeAll(async () => {
     express = await startMetricsApp('express');

@@ -141,6 +141,35 @@ describe('model-server command', () => {
     },
   );
 
+  it('serves Prometheus metrics with --monitoring_config_file, as TF Serving', async () => {
+    const dir = await tempDir('monitoring');
+    const config = join(dir.path, 'monitoring.config');
+    await writeFile(config, 'prometheus_config {\n  enable: true\n}\n');
+    const port = await freePort();
+    const run = runModelServer([
+      `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
+      '--model_name=half_plus_two',
+      `--rest_api_port=${port}`,
+      '--rest_api_host=127.0.0.1',
+      '--port=0',
+      `--monitoring_config_file=${config}`,
+    ]);
+    try {
+      await waitForOutput(run, /REST listening on/);
+      const url = `http://127.0.0.1:${port}`;
+      await post(`${url}/v1/models/half_plus_two:predict`, '{"instances": [1]}');
+      const scraped = await get(`${url}/monitoring/prometheus/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toContain(
+        ':tensorflow:serving:request_count{model_name="half_plus_two",status="OK"} 1',
+      );
+      expect(run.output()).not.toContain('--monitoring_config_file is not served');
+    } finally {
+      expect(await stop(run)).toBe(0);
+      await dir.cleanup();
+    }
+  });
+
   it('adds and removes models when the config file changes', async () => {
     const dir = await tempDir('model-config');
     const config = join(dir.path, 'models.config');

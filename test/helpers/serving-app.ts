@@ -5,8 +5,13 @@ import {
   configureModelServingApp,
   connectModelServingGrpc,
   ModelServingModule,
+  type ModelServingModuleExtras,
   type ModelServingModuleOptions,
 } from 'nest-model-serving';
+
+/** Module options plus the shape options (metrics, health) a test may set. */
+export type ServingAppOptions = ModelServingModuleOptions &
+  Partial<Omit<ModelServingModuleExtras, 'grpc' | 'isGlobal'>>;
 import { freePort } from './free-port.js';
 
 export interface ServingApp {
@@ -31,7 +36,7 @@ async function connectGrpc(app: INestApplication): Promise<string> {
 
 /** A bare app around `ModelServingModule.forRoot(options)` on ephemeral loopback ports. */
 export async function startServingApp(
-  options: ModelServingModuleOptions,
+  options: ServingAppOptions,
   platform: 'express' | 'fastify' = 'express',
   { grpc = false, logger }: { grpc?: boolean; logger?: LoggerService } = {},
 ): Promise<ServingApp> {

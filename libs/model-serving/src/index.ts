@@ -25,6 +25,26 @@ export {
   type ModelServingGrpcOptions,
 } from './grpc/grpc-server.options.js';
 
+// Metrics
+export {
+  ModelServingMetricsObserver,
+  type MetricsObserverOptions,
+  type VersionStateSample,
+} from './metrics/metrics.observer.js';
+export { MODEL_SERVING_METRICS, TF_SERVING_METRICS } from './metrics/metric-names.js';
+export {
+  createMetricsProviders,
+  MODEL_SERVING_METRICS_REGISTRY,
+  type MetricsProvidersOptions,
+} from './metrics/metrics.providers.js';
+export { createMetricsController } from './metrics/metrics.controller.js';
+export {
+  DEFAULT_PROMETHEUS_PATH,
+  parseMonitoringConfigText,
+  readMonitoringConfigFile,
+  type MonitoringConfig,
+} from './metrics/monitoring-config.js';
+
 // Decorators and handles
 export { Servable, type ServableOptions } from './decorators/servable.decorator.js';
 export { Predict, type PredictOptions } from './decorators/predict.decorator.js';

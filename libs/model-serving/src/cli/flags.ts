@@ -75,6 +75,10 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
     kind: 'string',
     help: "text-format BatchingParameters (TF Serving's) used with --enable_batching",
   },
+  monitoring_config_file: {
+    kind: 'string',
+    help: 'text-format MonitoringConfig: prometheus_config { enable: true, path: "..." } serves Prometheus metrics',
+  },
   rest_api_timeout_in_ms: {
     kind: 'int',
     help: 'REST requests unanswered after this many ms answer 504; 0 = no limit',
@@ -182,6 +186,8 @@ export interface ServerPlan {
   readonly grpcHost: string;
   /** The Logger levels `--log_level` turns on. */
   readonly logLevels: LogLevel[];
+  /** `--monitoring_config_file`: read before the module starts. */
+  readonly monitoringConfigFile?: string;
   /** `--batching_parameters_file` with `--enable_batching`: read before the module starts. */
   readonly batchingParametersFile?: string;
   /** Said once at start (a flag given without the one it needs). */
@@ -254,6 +260,9 @@ export function planServer(flags: FlagValues): ServerPlan {
     grpcHost: value<string>(flags, 'grpc_host'),
     logLevels: ['fatal', ...LOG_LEVELS.slice(0, level + 1)],
     ...(batching && parametersFile ? { batchingParametersFile: parametersFile } : {}),
+    ...(flags['monitoring_config_file'] === undefined
+      ? {}
+      : { monitoringConfigFile: flags['monitoring_config_file'] as string }),
     notes,
   };
 }

@@ -6,6 +6,7 @@ import { connectModelServingGrpc, modelServingGrpcOptions } from '../grpc/grpc-s
 import { configureModelServingApp } from '../module/configure-app.js';
 import { ModelServingModule } from '../module/model-serving.module.js';
 import { readBatchingParametersFile } from '../batching/batching-parameters.js';
+import { readMonitoringConfigFile } from '../metrics/monitoring-config.js';
 import {
   FlagError,
   type FlagValues,
@@ -76,6 +77,12 @@ async function main(): Promise<void> {
   Logger.overrideLogger(plan.logLevels);
   const logger = new Logger('ModelServer');
   for (const warning of [...unservedWarnings(flags), ...plan.notes]) logger.warn(warning);
+  const monitoring = plan.monitoringConfigFile
+    ? await readMonitoringConfigFile(plan.monitoringConfigFile)
+    : undefined;
+  const metrics = monitoring
+    ? { enabled: monitoring.prometheus.enabled, path: monitoring.prometheus.path }
+    : { enabled: false };
   const options = plan.batchingParametersFile
     ? { ...plan.options, batching: await readBatchingParametersFile(plan.batchingParametersFile) }
     : plan.options;
@@ -83,7 +90,9 @@ async function main(): Promise<void> {
   const rest = { enabled: plan.restPort > 0 };
 
   @Module({
-    imports: [ModelServingModule.forRoot({ ...options, rest, grpc: { enabled: grpc.port > 0 } })],
+    imports: [
+      ModelServingModule.forRoot({ ...options, rest, grpc: { enabled: grpc.port > 0 }, metrics }),
+    ],
   })
   class ModelServerModule {}
 

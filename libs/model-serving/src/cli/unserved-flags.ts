@@ -22,7 +22,6 @@ export const UNSERVED_FLAGS: Readonly<Record<string, UnservedFlag>> = {
     kind: 'bool',
     instead: 'every model batches with --batching_parameters_file (per model: the module option)',
   },
-  monitoring_config_file: { kind: 'string', instead: 'no Prometheus endpoint is served' },
   flush_filesystem_caches: { kind: 'bool', instead: 'file system caches are left to the OS' },
   tensorflow_session_parallelism: { kind: 'int', instead: THREADS },
   tensorflow_intra_op_parallelism: { kind: 'int', instead: THREADS },

@@ -130,6 +130,12 @@ export interface ModelServingModuleExtras {
   rest: { enabled: boolean; prefix?: string };
   /** gRPC API (served by `connectModelServingGrpc`). @defaultValue `{ enabled: false }` */
   grpc: { enabled: boolean };
+  /**
+   * Prometheus metrics at `path` (TF Serving's `/monitoring/prometheus/metrics`), on a registry of
+   * this app's own; `defaultMetrics` adds prom-client's `process_*` and `nodejs_*` metrics.
+   * @defaultValue `{ enabled: false }`
+   */
+  metrics: { enabled: boolean; path?: string; defaultMetrics?: boolean };
 }
 
 /** A class that makes the options, for `forRootAsync({ useClass })`. @publicApi */

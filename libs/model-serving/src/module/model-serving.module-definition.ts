@@ -16,12 +16,19 @@ import { ModelServiceController } from '../tf-serving/grpc/model-service.control
 import { PredictionServiceController } from '../tf-serving/grpc/prediction-service.controller.js';
 import { normalizePrefix } from '../tf-serving/rest/tf-serving-path.js';
 import { createTfServingController } from '../tf-serving/rest/tf-serving.controller.js';
+import { createMetricsController } from '../metrics/metrics.controller.js';
+import {
+  createMetricsProviders,
+  MODEL_SERVING_METRICS_REGISTRY,
+} from '../metrics/metrics.providers.js';
+import { DEFAULT_PROMETHEUS_PATH } from '../metrics/monitoring-config.js';
 import { MODEL_SERVING_REST_PREFIX } from './model-serving.constants.js';
 
 const DEFAULT_EXTRAS: ModelServingModuleExtras = {
   isGlobal: true,
   rest: { enabled: true, prefix: '' },
   grpc: { enabled: false },
+  metrics: { enabled: false, path: DEFAULT_PROMETHEUS_PATH, defaultMetrics: false },
 };
 
 /** What the extras change: global-ness and which protocol controllers mount. */
@@ -31,6 +38,7 @@ function applyModuleShape(
 ): DynamicModule {
   const rest = { ...DEFAULT_EXTRAS.rest, ...extras.rest };
   const grpc = { ...DEFAULT_EXTRAS.grpc, ...extras.grpc };
+  const metrics = { ...DEFAULT_EXTRAS.metrics, ...extras.metrics };
   const prefix = normalizePrefix(rest.prefix);
   const controllers: Type[] = rest.enabled
     ? [createTfServingController(prefix), createV2Controller(prefix)]
@@ -43,6 +51,12 @@ function applyModuleShape(
       HealthController,
     );
   }
+  const metricsProviders: Provider[] = [];
+  if (metrics.enabled) {
+    // TF Serving serves the path exactly as configured, outside any REST prefix.
+    controllers.push(createMetricsController(metrics.path ?? DEFAULT_PROMETHEUS_PATH));
+    metricsProviders.push(...createMetricsProviders({ defaultMetrics: metrics.defaultMetrics }));
+  }
   const handles = createModelHandleProviders() as (Provider & { provide: string })[];
   const prefixProvider = {
     provide: MODEL_SERVING_REST_PREFIX,
@@ -52,10 +66,11 @@ function applyModuleShape(
     ...definition,
     global: extras.isGlobal ?? DEFAULT_EXTRAS.isGlobal,
     controllers: [...(definition.controllers ?? []), ...controllers],
-    providers: [...(definition.providers ?? []), prefixProvider, ...handles],
+    providers: [...(definition.providers ?? []), prefixProvider, ...metricsProviders, ...handles],
     exports: [
       ...(definition.exports ?? []),
       MODEL_SERVING_REST_PREFIX,
+      ...(metrics.enabled ? [MODEL_SERVING_METRICS_REGISTRY] : []),
       ...handles.map((h) => h.provide),
     ],
   };
