@@ -15,9 +15,9 @@ let version: string | undefined;
 /** The library's own version, read once from its `package.json` (beside `src/` and `dist/`). */
 function libraryVersion(): string {
   if (version === undefined) {
-    // `src/http/v2/` and `dist/http/v2/` are both three levels below the package root.
+    // `src/open-inference/` and `dist/open-inference/` are both two levels below the package root.
     const manifest = JSON.parse(
-      readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
     ) as { version?: unknown };
     version = typeof manifest.version === 'string' ? manifest.version : '';
   }
