@@ -1,11 +1,11 @@
-import { writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mlpForward, ONNX_SAMPLE_LAYERS, onnxMlpGraph } from '../scripts/sample-models/onnx-mlp.js';
 import { ONNX_TYPE, writeOnnxModel } from '../scripts/sample-models/onnx-writer.js';
 import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
-import { describeIfPresent } from './helpers/paths.js';
+import { describeIfPresent, SAMPLE_MODELS } from './helpers/paths.js';
 import { startSampleApp } from './helpers/sample-app.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
@@ -52,14 +52,27 @@ describe('ONNX models on ONNX Runtime', () => {
     await writeOnnxModel(join(base.path, 'mlp', '1'), onnxMlpGraph(LAYERS));
     await writeOnnxModel(join(base.path, 'mlp_batch1', '1'), onnxMlpGraph(LAYERS, 1));
     await writeIdsAndWords(join(base.path, 'ids_words', '1'));
+    // Both formats in one version directory: the tfjs loader would win, model_platform pins ONNX.
+    await writeOnnxModel(join(base.path, 'pinned', '1'), onnxMlpGraph(LAYERS));
+    await cp(join(SAMPLE_MODELS, 'half_plus_two', '1'), join(base.path, 'pinned', '1'), {
+      recursive: true,
+    });
     await mkdir(join(base.path, 'broken', '1'), { recursive: true });
     await writeFile(join(base.path, 'broken', '1', 'model.onnx'), 'not a protobuf at all');
     serving = await startServingApp(
       {
-        models: ['mlp', 'mlp_batch1', 'ids_words', 'broken'].map((name) => ({
-          name,
-          basePath: join(base.path, name),
-        })),
+        models: [
+          ...['mlp', 'mlp_batch1', 'ids_words', 'broken'].map((name) => ({
+            name,
+            basePath: join(base.path, name),
+          })),
+          { name: 'pinned', basePath: join(base.path, 'pinned'), platform: 'onnx' as const },
+          {
+            name: 'not_onnx',
+            basePath: join(SAMPLE_MODELS, 'half_plus_two'),
+            platform: 'onnx' as const,
+          },
+        ],
         maxLoadRetries: 0,
       },
       'express',
@@ -70,6 +83,20 @@ describe('ONNX models on ONNX Runtime', () => {
   afterAll(async () => {
     await serving?.app.close();
     await base?.cleanup();
+  });
+
+  it('loads a model pinned to model_platform "onnx" with ONNX Runtime, whatever else its directory holds', async () => {
+    const rows = [[0.5, -1, 2, 0]];
+    const pinned = await predict('pinned', { instances: rows });
+    expect(pinned.status).toBe(200);
+    const expected = mlpForward(LAYERS, rows);
+    (pinned.json.predictions as number[][])[0]!.forEach((v, j) =>
+      expect(v).toBeCloseTo(expected[0]![j]!, 5),
+    );
+    const refused = await get(`${serving.url}/v1/models/not_onnx`);
+    expect(refused.json.model_version_status[0].status.error_message).toBe(
+      `model 'not_onnx' version 1: its model_platform is "onnx", and its files are not an ONNX model (group1-shard1of1.bin, model.json)`,
+    );
   });
 
   it('lists the graph inputs and outputs in TF Serving metadata, symbolic dimensions as -1', async () => {

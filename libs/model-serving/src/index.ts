@@ -10,6 +10,7 @@ export type {
   BackendName,
   BatchingOptions,
   ModelConfig,
+  ModelPlatform,
   ModelServingModuleAsyncOptions,
   ModelServingModuleExtras,
   ModelServingModuleOptions,

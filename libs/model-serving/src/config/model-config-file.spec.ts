@@ -152,11 +152,13 @@ describe('parseModelConfigText', () => {
     ]);
     warnings.length = 0;
     for (const platform of ['tfjs', 'onnx', '']) {
-      parseModelConfigText(
+      const [config] = parseModelConfigText(
         model('model_type: 1', `model_platform: "${platform}"`),
         undefined,
         warn,
       );
+      // A served platform pins the model's loader; an empty one lets the files decide.
+      expect(config?.platform).toBe(platform || undefined);
     }
     expect(warnings).toEqual([]);
     expect(

@@ -48,8 +48,9 @@ const SCHEMA = {
 type Parsed<N extends MessageName> = TextMessage<typeof SCHEMA, N>;
 
 /**
- * `model_platform` values read without a warning: TF Serving's own, and the formats this server
- * recognises in version directories. Whatever the value, the loader is chosen by the files.
+ * `model_platform` values served: TF Serving's own (`tensorflow`, which every TF Serving config
+ * writes, so the files still decide) and the other engines' (`tfjs`, `onnx`), which pin the
+ * model's loader.
  */
 const SERVED_PLATFORMS: ReadonlySet<string> = new Set(['', 'tensorflow', 'tfjs', 'onnx']);
 /** The deprecated `model_type` values that mean what `model_platform: "tensorflow"` means. */
@@ -128,6 +129,10 @@ class ModelConfigConverter {
     if (!basePath?.value) this.fail(pathAt, `base_path of model "${modelName}" must not be empty`);
     this.unserved(entry, modelName);
     const config: ModelConfig = { name: modelName, basePath: basePath.value };
+    // Every TF Serving config says "tensorflow", whatever the files: only the other engines'
+    // names pin the loader.
+    const platform = entry.value.model_platform?.value;
+    if (platform === 'tfjs' || platform === 'onnx') config.platform = platform;
     const versionPolicy = policy && this.versionPolicy(policy.value);
     if (versionPolicy) config.versionPolicy = versionPolicy;
     const labels = entry.value.version_labels;

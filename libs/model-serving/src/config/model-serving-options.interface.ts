@@ -24,11 +24,20 @@ export interface ModelConfig {
   /** Labels to versions, e.g. `{ stable: 1, canary: 2 }`. Labels resolve only to AVAILABLE versions. */
   versionLabels?: Readonly<Record<string, number>>;
   /**
+   * Pins the format, as `model_platform` in a config file: `tensorflow` (SavedModel), `tfjs` or
+   * `onnx`; versions then load only with that engine's loader. Absent, the files decide (a
+   * config file's `tensorflow`, which TF Serving configs always write, does not pin).
+   */
+  platform?: ModelPlatform;
+  /**
    * Batching for this model, overriding the module's `batching`: `false` turns it off, `true`
    * picks the parameters itself, an object gives them.
    */
   batching?: boolean | BatchingOptions;
 }
+
+/** The formats a model can be pinned to (`model_platform`). @publicApi */
+export type ModelPlatform = 'tensorflow' | 'tfjs' | 'onnx';
 
 /**
  * TF Serving's `BatchingParameters`, in camelCase. Requests to the same model, version and

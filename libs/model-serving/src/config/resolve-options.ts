@@ -8,6 +8,7 @@ import {
   type BackendName,
   type BatchingOptions,
   type ModelConfig,
+  type ModelPlatform,
   type ModelServingModuleOptions,
   type VersionPolicy,
 } from './model-serving-options.interface.js';
@@ -18,6 +19,8 @@ export interface ResolvedModelConfig {
   readonly basePath: string;
   readonly versionPolicy: VersionPolicy;
   readonly versionLabels: Readonly<Record<string, number>>;
+  /** The format its versions must have, when pinned. */
+  readonly platform?: ModelPlatform;
   /** This model's batching, when it overrides the module's (checked by the batching plug-in). */
   readonly batching?: boolean | BatchingOptions;
 }
@@ -129,10 +132,22 @@ export function resolveModelConfig(model: ModelConfig, where: string): ResolvedM
     basePath: isAbsolute(model.basePath) ? model.basePath : resolve(model.basePath),
     versionPolicy: resolvePolicy(`${where}.versionPolicy`, model.versionPolicy),
     versionLabels: Object.freeze(labels),
+    ...(model.platform === undefined
+      ? {}
+      : { platform: platformOption(`${where}.platform`, model.platform) }),
     ...(model.batching === undefined
       ? {}
       : { batching: batchingOption(`${where}.batching`, model.batching) }),
   });
+}
+
+const PLATFORMS: readonly ModelPlatform[] = ['tensorflow', 'tfjs', 'onnx'];
+
+function platformOption(field: string, value: unknown): ModelPlatform {
+  if (!PLATFORMS.includes(value as ModelPlatform)) {
+    fail(field, `must be one of ${PLATFORMS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as ModelPlatform;
 }
 
 function batchingOption(field: string, value: unknown): boolean | BatchingOptions {

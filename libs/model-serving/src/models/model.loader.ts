@@ -44,6 +44,12 @@ export abstract class ModelLoader {
   /** Short name of the format, e.g. `tfjs-graph-model`, shown in logs. */
   abstract readonly format: string;
 
+  /**
+   * The `model_platform` this loader serves (`tensorflow`, `tfjs`, `onnx`): a model pinned to a
+   * platform loads only with loaders of that platform. Custom loaders may leave it out.
+   */
+  readonly platform?: string;
+
   /** Whether the directory's files look like this loader's format. */
   abstract detect(context: LoadContext): boolean | Promise<boolean>;
 

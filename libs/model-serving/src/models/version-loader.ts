@@ -8,6 +8,13 @@ import { ensureKernels } from './kernel-check.js';
 import { type ModelExecutor } from './model.executor.js';
 import { type LoadContext, type ModelLoader } from './model.loader.js';
 
+/** How each built-in platform's files are named in messages. */
+const PLATFORM_NAMES: Readonly<Record<string, string>> = {
+  tensorflow: 'a SavedModel',
+  tfjs: 'a TensorFlow.js model',
+  onnx: 'an ONNX model',
+};
+
 /** What the load pipeline needs: the formats, the plug-ins, and the engine options. */
 export interface VersionLoaderSettings {
   readonly loaders: readonly ModelLoader[];
@@ -43,7 +50,7 @@ export class VersionLoader {
       backend: this.settings.backend,
       enableModelWarmup: this.settings.enableModelWarmup,
     };
-    const loader = await this.detect(context);
+    const loader = await this.detect(context, config.platform);
     let executor = await this.build(loader, context);
     try {
       for (const plugin of this.settings.plugins) {
@@ -65,9 +72,15 @@ export class VersionLoader {
     return executor;
   }
 
-  private async detect(context: LoadContext): Promise<ModelLoader> {
+  private async detect(context: LoadContext, platform?: string): Promise<ModelLoader> {
     for (const loader of this.settings.loaders) {
+      if (platform !== undefined && loader.platform !== platform) continue;
       if (await loader.detect(context)) return loader;
+    }
+    if (platform !== undefined) {
+      throw new IncompleteVersionError(
+        `model '${context.modelName}' version ${context.version}: its model_platform is "${platform}", and its files are not ${PLATFORM_NAMES[platform] ?? `a ${platform} model`} (${context.files.length ? context.files.join(', ') : 'empty directory'})`,
+      );
     }
     throw new IncompleteVersionError(
       `model '${context.modelName}' version ${context.version}: no loader recognises its files (${context.files.length ? context.files.join(', ') : 'empty directory'})`,

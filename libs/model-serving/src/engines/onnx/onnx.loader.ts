@@ -64,6 +64,7 @@ function where(context: Pick<LoadContext, 'modelName' | 'version'>): string {
  */
 export class OnnxModelLoader extends ModelLoader {
   readonly format = 'onnx';
+  override readonly platform = 'onnx';
   private readonly logger = new Logger('ModelServing');
 
   constructor(private readonly options: OnnxLoaderOptions = {}) {

@@ -72,6 +72,7 @@ export interface SavedModelLoaderOptions {
  */
 export class SavedModelLoader extends ModelLoader {
   readonly format = 'saved-model';
+  override readonly platform = 'tensorflow';
   private readonly tags: readonly string[];
   private readonly customOps: ReadonlySet<string>;
   private readonly exampleParser?: ExampleParser;

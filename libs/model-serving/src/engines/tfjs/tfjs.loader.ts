@@ -27,6 +27,7 @@ export interface TfjsWorkerLoad {
 /** TensorFlow.js graph and layers models: `model.json` plus weight shards. */
 export class TfjsModelLoader extends ModelLoader {
   readonly format = 'tfjs';
+  override readonly platform = 'tfjs';
 
   detect(context: LoadContext): boolean {
     return context.files.includes(MODEL_JSON);
