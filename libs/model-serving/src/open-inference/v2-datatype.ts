@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { type TensorSpec } from '../models/signature.js';
+import { DTYPES, dtypeRowOfTf, TF_DTYPE_NAMES } from '../tensor/dtypes.js';
 import { type TensorDType } from '../tensor/tensor-data.js';
 
 /** The Open Inference Protocol's tensor data types. */
@@ -28,56 +29,24 @@ export interface V2DatatypeInfo {
   readonly range?: readonly [number, number];
 }
 
-const INT32_MAX = 2 ** 31 - 1;
-const INT32_RANGE: readonly [number, number] = [-(2 ** 31), INT32_MAX];
-
-/** Every v2 datatype the server reads and writes. */
-export const V2_DATATYPES: Readonly<Record<V2Datatype, V2DatatypeInfo>> = {
-  BOOL: { dtype: 'bool', bytes: 1 },
-  UINT8: { dtype: 'int32', bytes: 1, range: [0, 255] },
-  UINT16: { dtype: 'int32', bytes: 2, range: [0, 65535] },
-  // tfjs computes every integer type in int32: wider values cannot be represented.
-  UINT32: { dtype: 'int32', bytes: 4, range: [0, INT32_MAX] },
-  UINT64: { dtype: 'int32', bytes: 8, range: [0, INT32_MAX] },
-  INT8: { dtype: 'int32', bytes: 1, range: [-128, 127] },
-  INT16: { dtype: 'int32', bytes: 2, range: [-32768, 32767] },
-  INT32: { dtype: 'int32', bytes: 4, range: INT32_RANGE },
-  INT64: { dtype: 'int32', bytes: 8, range: INT32_RANGE },
-  FP16: { dtype: 'float32', bytes: 2 },
-  FP32: { dtype: 'float32', bytes: 4 },
-  FP64: { dtype: 'float32', bytes: 8 },
-  BYTES: { dtype: 'string', bytes: 0 },
-};
-
-/** TensorFlow's `DT_*` names as v2 datatypes. */
-const FROM_TF_DTYPE: Readonly<Record<string, V2Datatype>> = {
-  DT_BOOL: 'BOOL',
-  DT_UINT8: 'UINT8',
-  DT_UINT16: 'UINT16',
-  DT_UINT32: 'UINT32',
-  DT_UINT64: 'UINT64',
-  DT_INT8: 'INT8',
-  DT_INT16: 'INT16',
-  DT_INT32: 'INT32',
-  DT_INT64: 'INT64',
-  DT_HALF: 'FP16',
-  DT_FLOAT: 'FP32',
-  DT_DOUBLE: 'FP64',
-  DT_STRING: 'BYTES',
-};
-
-const FROM_DTYPE: Readonly<Record<TensorDType, V2Datatype>> = {
-  float32: 'FP32',
-  int32: 'INT32',
-  bool: 'BOOL',
-  string: 'BYTES',
-};
+/** Every v2 datatype the server reads and writes, from the one dtype table. */
+export const V2_DATATYPES: Readonly<Record<V2Datatype, V2DatatypeInfo>> = Object.fromEntries(
+  DTYPES.flatMap((row) =>
+    row.v2
+      ? [
+          [
+            row.v2,
+            { dtype: row.dtype, bytes: row.bytes, ...(row.range ? { range: row.range } : {}) },
+          ],
+        ]
+      : [],
+  ),
+) as Record<V2Datatype, V2DatatypeInfo>;
 
 /** The v2 datatype of a signature tensor: its declared TensorFlow dtype when it has one. */
 export function v2DatatypeOf(spec: Pick<TensorSpec, 'dtype' | 'tfDtype'>): V2Datatype {
-  return (
-    (spec.tfDtype !== undefined ? FROM_TF_DTYPE[spec.tfDtype] : undefined) ?? FROM_DTYPE[spec.dtype]
-  );
+  const declared = spec.tfDtype !== undefined ? dtypeRowOfTf(spec.tfDtype)?.v2 : undefined;
+  return (declared ?? dtypeRowOfTf(TF_DTYPE_NAMES[spec.dtype])!.v2) as V2Datatype;
 }
 
 /** Whether a string names a v2 datatype. */

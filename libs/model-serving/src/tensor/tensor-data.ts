@@ -1,3 +1,5 @@
+import { dtypeRowOfTf } from './dtypes.js';
+
 /**
  * Element types a tensor can carry across the library's seams. Names follow TensorFlow.js; the
  * protocol layers map them to TensorFlow's `DT_*` names.
@@ -22,35 +24,11 @@ export interface TensorData {
 /** Nested JS arrays of numbers, booleans or strings, as users write tensors by hand. @publicApi */
 export type NestedValues = number | boolean | string | Uint8Array | readonly NestedValues[];
 
-/** TensorFlow's `DT_*` name of each dtype, as TF Serving writes it in metadata. */
-export const TF_DTYPE_NAMES: Readonly<Record<TensorDType, string>> = {
-  float32: 'DT_FLOAT',
-  int32: 'DT_INT32',
-  bool: 'DT_BOOL',
-  string: 'DT_STRING',
-};
+export { TF_DTYPE_NAMES } from './dtypes.js';
 
-/** Reads a `DT_*` name (as found in tfjs graph models) back into a dtype. */
+/** Reads a `DT_*` name (as found in tfjs graph models) back into the dtype that carries it. */
 export function dtypeFromTfName(name: string): TensorDType | undefined {
-  switch (name) {
-    case 'DT_FLOAT':
-    case 'DT_HALF':
-    case 'DT_DOUBLE':
-      return 'float32';
-    case 'DT_INT32':
-    case 'DT_INT16':
-    case 'DT_INT8':
-    case 'DT_UINT8':
-    case 'DT_UINT16':
-    case 'DT_INT64':
-      return 'int32';
-    case 'DT_BOOL':
-      return 'bool';
-    case 'DT_STRING':
-      return 'string';
-    default:
-      return undefined;
-  }
+  return dtypeRowOfTf(name)?.dtype;
 }
 
 /** Number of elements of a shape (1 for a scalar). */

@@ -1,4 +1,5 @@
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
+import { DTYPES } from '../../tensor/dtypes.js';
 import { type TensorDType } from '../../tensor/tensor-data.js';
 
 /** How one ONNX element type crosses the library's seams. */
@@ -11,22 +12,12 @@ export interface OnnxDtype {
 
 /**
  * onnxruntime-node's element types that this engine serves, by the type names its session
- * metadata uses. Types without an entry (float16, bfloat16, complex, 4-bit) fail at load.
+ * metadata uses, from the one dtype table. Types without an entry (float16, bfloat16, complex,
+ * 4-bit) fail at load.
  */
-export const ONNX_DTYPES: Readonly<Record<string, OnnxDtype>> = {
-  float32: { dtype: 'float32', tfDtype: 'DT_FLOAT' },
-  float64: { dtype: 'float32', tfDtype: 'DT_DOUBLE' },
-  int8: { dtype: 'int32', tfDtype: 'DT_INT8' },
-  int16: { dtype: 'int32', tfDtype: 'DT_INT16' },
-  int32: { dtype: 'int32', tfDtype: 'DT_INT32' },
-  int64: { dtype: 'int32', tfDtype: 'DT_INT64' },
-  uint8: { dtype: 'int32', tfDtype: 'DT_UINT8' },
-  uint16: { dtype: 'int32', tfDtype: 'DT_UINT16' },
-  uint32: { dtype: 'int32', tfDtype: 'DT_UINT32' },
-  uint64: { dtype: 'int32', tfDtype: 'DT_UINT64' },
-  bool: { dtype: 'bool', tfDtype: 'DT_BOOL' },
-  string: { dtype: 'string', tfDtype: 'DT_STRING' },
-};
+export const ONNX_DTYPES: Readonly<Record<string, OnnxDtype>> = Object.fromEntries(
+  DTYPES.flatMap((row) => (row.onnx ? [[row.onnx, { dtype: row.dtype, tfDtype: row.tf }]] : [])),
+);
 
 type OrtValues =
   | Float32Array

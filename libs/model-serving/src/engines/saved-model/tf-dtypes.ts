@@ -1,4 +1,5 @@
-import { type TensorDType, TF_DTYPE_NAMES } from '../../tensor/tensor-data.js';
+import { DTYPES, dtypeRowOfTf, TF_DTYPE_NAMES } from '../../tensor/dtypes.js';
+import { type TensorDType } from '../../tensor/tensor-data.js';
 
 /** How one of TensorFlow's dtypes is held and computed in TensorFlow.js. */
 export interface DtypeMapping {
@@ -10,34 +11,25 @@ export interface DtypeMapping {
   readonly graphName: string;
 }
 
-const float = (bytes: number): DtypeMapping => ({ tfjs: 'float32', bytes, graphName: 'DT_FLOAT' });
-const int = (bytes: number): DtypeMapping => ({ tfjs: 'int32', bytes, graphName: 'DT_INT32' });
+/** The name tfjs's graph parser knows for each carried dtype (it knows only a few). */
+const GRAPH_NAMES: Readonly<Record<TensorDType, string>> = TF_DTYPE_NAMES;
 
 /**
- * TensorFlow dtypes this loader can run, and how: 64-bit and narrow integers compute as int32
- * (a value outside int32 is an error, never wrapped), float64/float16/bfloat16 as float32.
+ * TensorFlow dtypes this loader can run, and how, from the one dtype table: 64-bit and narrow
+ * integers compute as int32 (a value outside int32 is an error, never wrapped),
+ * float64/float16/bfloat16 as float32.
  */
-const MAPPINGS: Readonly<Record<string, DtypeMapping>> = {
-  DT_FLOAT: float(4),
-  DT_DOUBLE: float(8),
-  DT_HALF: float(2),
-  DT_BFLOAT16: float(2),
-  DT_INT32: int(4),
-  DT_INT64: int(8),
-  DT_INT16: int(2),
-  DT_INT8: int(1),
-  DT_UINT8: int(1),
-  DT_UINT16: int(2),
-  DT_UINT32: int(4),
-  DT_UINT64: int(8),
-  DT_BOOL: { tfjs: 'bool', bytes: 1, graphName: 'DT_BOOL' },
-  DT_STRING: { tfjs: 'string', bytes: 0, graphName: 'DT_STRING' },
-};
+const MAPPINGS: ReadonlyMap<string, DtypeMapping> = new Map(
+  DTYPES.map((row) => [
+    row.tf,
+    { tfjs: row.dtype, bytes: row.bytes, graphName: GRAPH_NAMES[row.dtype] },
+  ]),
+);
 
 /** The mapping of a `DT_*` name (a `_REF` type counts as its value type), if supported. */
 export function dtypeMapping(name: string | undefined): DtypeMapping | undefined {
-  if (!name) return undefined;
-  return MAPPINGS[name.endsWith('_REF') ? name.slice(0, -4) : name];
+  const row = dtypeRowOfTf(name);
+  return row && MAPPINGS.get(row.tf);
 }
 
 /** TensorFlow's name when tfjs computes the dtype as another, so metadata can report it. */
