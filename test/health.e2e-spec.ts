@@ -1,21 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import {
-  configureModelServingApp,
-  type ModelExecutor,
-  ModelLoader,
-  type LoadContext,
-  ModelServingModule,
-  type ModelServingModuleOptions,
-} from 'nest-model-serving';
-// TODO(health wiring): from 'nest-model-serving' once index.ts exports the health API.
-import { healthModuleParts } from '../libs/model-serving/src/health/health.providers.js';
+import { type ModelExecutor, ModelLoader, type LoadContext } from 'nest-model-serving';
 import { get, post } from './helpers/http.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
 import { SAMPLE_MODELS } from './helpers/paths.js';
+import { type ServingAppOptions, startServingApp } from './helpers/serving-app.js';
 import { SlowModelLoader } from './helpers/slow-model-loader.js';
 
 type Platform = 'express' | 'fastify';
@@ -31,28 +21,13 @@ class BrokenModelLoader extends ModelLoader {
   }
 }
 
-/**
- * The served app with the probes: composed here as an app would, until `ModelServingModule`
- * mounts them itself (then this is `startServingApp(options, platform)`).
- */
+/** The served app: the module mounts the probes (`health` is on by default). */
 async function startHealthApp(
-  options: ModelServingModuleOptions,
+  options: ServingAppOptions,
   platform: Platform,
 ): Promise<{ app: INestApplication; url: string }> {
-  const health = healthModuleParts();
-  const moduleRef = await Test.createTestingModule({
-    imports: [ModelServingModule.forRoot(options), ...health.imports],
-    controllers: health.controllers,
-    providers: health.providers,
-  }).compile();
-  const app =
-    platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter())
-      : moduleRef.createNestApplication();
-  app.useLogger(false);
-  configureModelServingApp(app, { enableShutdownHooks: false });
-  await app.listen(0, '127.0.0.1');
-  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+  const { app, url } = await startServingApp(options, platform);
+  return { app, url };
 }
 
 async function slowModelDir(): Promise<{ path: string; cleanup: () => Promise<void> }> {

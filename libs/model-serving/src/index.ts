@@ -46,6 +46,14 @@ export {
   type MonitoringConfig,
 } from './metrics/monitoring-config.js';
 
+// Health probes
+export {
+  createHealthController,
+  type HealthControllerOptions,
+} from './health/health.controller.js';
+export { ModelHealthIndicator } from './health/model-health.indicator.js';
+export { EventLoopHealthIndicator } from './health/event-loop.indicator.js';
+
 // Decorators and handles
 export { Servable, type ServableOptions } from './decorators/servable.decorator.js';
 export { Predict, type PredictOptions } from './decorators/predict.decorator.js';

@@ -127,6 +127,11 @@ export interface ModelServingModuleOptions {
    * @defaultValue 0
    */
   restApiTimeoutMs?: number;
+  /**
+   * Liveness (`/healthz`) fails once the event loop's worst delay over the last 5-10 s passes this
+   * (ms); a failed liveness restarts the pod, so it stays well above GC pauses. @defaultValue 5000
+   */
+  maxEventLoopLagMs?: number;
   /** Observers of every inference (metrics, logs): told model, version, timings and outcome. */
   observers?: InferenceObserver[];
 }
@@ -145,6 +150,12 @@ export interface ModelServingModuleExtras {
    * @defaultValue `{ enabled: false }`
    */
   metrics: { enabled: boolean; path?: string; defaultMetrics?: boolean };
+  /**
+   * Kubernetes probes on terminus: liveness at `livenessPath`, readiness (every model AVAILABLE,
+   * not draining) at `readinessPath`, outside any REST prefix.
+   * @defaultValue `{ enabled: true, livenessPath: '/healthz', readinessPath: '/readyz' }`
+   */
+  health: { enabled: boolean; livenessPath?: string; readinessPath?: string };
 }
 
 /** A class that makes the options, for `forRootAsync({ useClass })`. @publicApi */

@@ -48,6 +48,8 @@ export interface ResolvedModelServingOptions {
   readonly observers: readonly InferenceObserver[];
   /** REST requests answer DEADLINE_EXCEEDED past this (ms); 0 = no limit. */
   readonly restApiTimeoutMs: number;
+  /** Liveness fails past this event-loop delay (ms). */
+  readonly maxEventLoopLagMs: number;
 }
 
 export const DEFAULTS = {
@@ -232,6 +234,7 @@ export function resolveOptions(
     workers: count('workers', options.workers, availableParallelism()),
     observers: Object.freeze([...observers]),
     restApiTimeoutMs: duration('restApiTimeoutMs', options.restApiTimeoutMs, 0),
+    maxEventLoopLagMs: count('maxEventLoopLagMs', options.maxEventLoopLagMs, 5000, 1),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,

@@ -22,6 +22,7 @@ import {
   MODEL_SERVING_METRICS_REGISTRY,
 } from '../metrics/metrics.providers.js';
 import { DEFAULT_PROMETHEUS_PATH } from '../metrics/monitoring-config.js';
+import { healthModuleParts } from '../health/health.providers.js';
 import { MODEL_SERVING_REST_PREFIX } from './model-serving.constants.js';
 
 const DEFAULT_EXTRAS: ModelServingModuleExtras = {
@@ -29,9 +30,10 @@ const DEFAULT_EXTRAS: ModelServingModuleExtras = {
   rest: { enabled: true, prefix: '' },
   grpc: { enabled: false },
   metrics: { enabled: false, path: DEFAULT_PROMETHEUS_PATH, defaultMetrics: false },
+  health: { enabled: true, livenessPath: '/healthz', readinessPath: '/readyz' },
 };
 
-/** What the extras change: global-ness and which protocol controllers mount. */
+/** What the extras change: global-ness and which protocol, metrics and probe controllers mount. */
 function applyModuleShape(
   definition: DynamicModule,
   extras: Partial<ModelServingModuleExtras>,
@@ -39,6 +41,7 @@ function applyModuleShape(
   const rest = { ...DEFAULT_EXTRAS.rest, ...extras.rest };
   const grpc = { ...DEFAULT_EXTRAS.grpc, ...extras.grpc };
   const metrics = { ...DEFAULT_EXTRAS.metrics, ...extras.metrics };
+  const health = { ...DEFAULT_EXTRAS.health, ...extras.health };
   const prefix = normalizePrefix(rest.prefix);
   const controllers: Type[] = rest.enabled
     ? [createTfServingController(prefix), createV2Controller(prefix)]
@@ -57,6 +60,11 @@ function applyModuleShape(
     controllers.push(createMetricsController(metrics.path ?? DEFAULT_PROMETHEUS_PATH));
     metricsProviders.push(...createMetricsProviders({ defaultMetrics: metrics.defaultMetrics }));
   }
+  // Probes answer at their own paths, outside any REST prefix, as Kubernetes is told them.
+  const probes = health.enabled
+    ? healthModuleParts({ livenessPath: health.livenessPath, readinessPath: health.readinessPath })
+    : { imports: [], controllers: [], providers: [] };
+  controllers.push(...probes.controllers);
   const handles = createModelHandleProviders() as (Provider & { provide: string })[];
   const prefixProvider = {
     provide: MODEL_SERVING_REST_PREFIX,
@@ -65,8 +73,15 @@ function applyModuleShape(
   return {
     ...definition,
     global: extras.isGlobal ?? DEFAULT_EXTRAS.isGlobal,
+    imports: [...(definition.imports ?? []), ...probes.imports],
     controllers: [...(definition.controllers ?? []), ...controllers],
-    providers: [...(definition.providers ?? []), prefixProvider, ...metricsProviders, ...handles],
+    providers: [
+      ...(definition.providers ?? []),
+      prefixProvider,
+      ...metricsProviders,
+      ...probes.providers,
+      ...handles,
+    ],
     exports: [
       ...(definition.exports ?? []),
       MODEL_SERVING_REST_PREFIX,
