@@ -9,6 +9,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { type Server } from 'node:http';
 import { readModelConfigFile } from '../config/model-config-file.js';
 import {
   resolveModelList,
@@ -18,6 +19,7 @@ import {
 import { selectBackend } from '../engines/tfjs/select-backend.js';
 import { InferenceService } from '../models/inference.service.js';
 import { ModelRegistry } from '../models/model.registry.js';
+import { HttpDrain } from './http-drain.js';
 import { ServableExplorer } from './servable.explorer.js';
 import { VersionWatcher } from '../models/version.watcher.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
@@ -42,6 +44,8 @@ export class ServingLifecycleService
   private readonly watchers: VersionWatcher[] = [];
   /** Set when shutdownTimeoutMs expired with requests still running. */
   private abandoned = false;
+  /** Drains the HTTP server at shutdown; absent without one (a gRPC-only microservice). */
+  private httpDrain?: HttpDrain;
   /** The last config file error logged: a broken file is reported once, not at every poll. */
   private configFileError?: string;
 
@@ -54,6 +58,11 @@ export class ServingLifecycleService
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // An http or https server (both have closeIdleConnections); none in a microservice.
+    const server = this.adapterHost?.httpAdapter?.getHttpServer() as Partial<Server> | undefined;
+    if (typeof server?.closeIdleConnections === 'function') {
+      this.httpDrain = new HttpDrain(server as Server);
+    }
     await selectBackend(this.options.backend);
     const initial = await this.desiredModels();
     await this.withTimeout(this.registry.reloadConfig(initial), this.options.loadTimeoutMs);
@@ -77,18 +86,22 @@ export class ServingLifecycleService
   }
 
   /**
-   * Drains before the servers close: readiness turns 503 for `drainDelayMs` while requests are
-   * still served, then new work is refused with UNAVAILABLE and in-flight requests get up to
-   * `shutdownTimeoutMs` to finish; past it, every call still waiting answers UNAVAILABLE, the
-   * HTTP connections still open are cut and the close goes on without them.
+   * Drains before the servers close, dropping nothing: readiness turns 503 for `drainDelayMs`
+   * while requests are still served; then the HTTP listener closes, idle keep-alive connections
+   * are closed and every request already received on an open connection is answered (with
+   * `Connection: close`); then new gRPC calls are refused with UNAVAILABLE and the calls in
+   * flight finish. All of it within `shutdownTimeoutMs`: past it, every call still waiting
+   * answers UNAVAILABLE, the HTTP connections still open are cut and the close goes on without
+   * them. (Queued batches run on their own timers meanwhile; unloading flushes the rest.)
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.registry.beginDrain();
     await this.sleep(this.options.drainDelayMs);
-    this.registry.refuseNewWork();
     const deadline = Date.now() + this.options.shutdownTimeoutMs;
+    const httpDrained = await this.before(this.httpDrain?.close(), deadline);
+    this.registry.refuseNewWork();
     while (this.registry.inFlight > 0 && Date.now() < deadline) await this.sleep(10);
-    if (this.registry.inFlight > 0) {
+    if (this.registry.inFlight > 0 || !httpDrained) {
       this.logger.warn(
         `${this.registry.inFlight} requests still running after shutdownTimeoutMs; closing anyway`,
       );
@@ -96,11 +109,25 @@ export class ServingLifecycleService
       // Every protocol's pending call answers UNAVAILABLE now, so gRPC's graceful close ends.
       this.inference.abandonInFlight();
       await this.sleep(ANSWER_GRACE_MS);
-      // Nest's HTTP close waits for every open request; past the deadline those connections are
-      // cut, so a request that never ends cannot hold the shutdown.
-      const server = this.adapterHost?.httpAdapter?.getHttpServer() as
-        { closeAllConnections?: () => void } | undefined;
-      server?.closeAllConnections?.();
+      // Past the deadline the connections still open are cut, so a request that never ends
+      // cannot hold the shutdown.
+      this.httpDrain?.cutAll();
+    }
+    this.httpDrain?.detach();
+  }
+
+  /** Whether `work` ended before `deadline` (true when there is no work). */
+  private async before(work: Promise<void> | undefined, deadline: number): Promise<boolean> {
+    if (!work) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+      timer.unref();
+    });
+    try {
+      return await Promise.race([work.then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
