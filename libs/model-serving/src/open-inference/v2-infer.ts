@@ -4,7 +4,7 @@ import { type ModelRegistry } from '../models/model.registry.js';
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../models/signature.js';
 import { type TensorData } from '../tensor/tensor-data.js';
 import { parseV2Datatype, v2DatatypeOf, type V2Datatype } from './v2-datatype.js';
-import { resolveV2Version } from './v2-model-version.js';
+import { v2VersionError, v2VersionSelector } from './v2-model-version.js';
 import { tensorFromV2Values, type V2Value } from './v2-tensor-values.js';
 
 /** A request input as either protocol carries it, its values flat and row-major. */
@@ -78,15 +78,21 @@ export async function runV2Infer(
   call: V2InferCall,
   options: CallOptions = {},
 ): Promise<V2InferResult> {
-  const version = resolveV2Version(registry, call.model, call.version);
-  const result = await inference.predict({
-    ...options,
-    model: call.model,
-    version,
-    signature: DEFAULT_SIGNATURE,
-    outputs: call.outputs?.length ? call.outputs : undefined,
-    inputs: (signature) => decodeInputs(call, signature),
-  });
+  // The model must exist (NOT_FOUND otherwise); the version or label is then resolved once,
+  // by the lease the call holds, against the labels in force.
+  registry.get(call.model);
+  const result = await inference
+    .predict({
+      ...options,
+      model: call.model,
+      ...v2VersionSelector(call.version),
+      signature: DEFAULT_SIGNATURE,
+      outputs: call.outputs?.length ? call.outputs : undefined,
+      inputs: (signature) => decodeInputs(call, signature),
+    })
+    .catch((error: unknown) => {
+      throw v2VersionError(error, call.model, call.version);
+    });
   const names = call.outputs?.length
     ? call.outputs
     : Object.keys(result.signature.outputs).filter((name) => Object.hasOwn(result.outputs, name));
