@@ -18,13 +18,9 @@ describe('chooseBatchingOptions', () => {
   it('stops at the size past which per-example time improves by 10 % or less', () => {
     // per example: 2, 0.5, 0.25, 0.24 → 128 gains 4 %, so 32.
     const curve = [point(1, 2), point(8, 4), point(32, 8), point(128, 30.72)];
-    const options = chooseBatchingOptions(curve, 2);
-    expect(options).toEqual({
-      maxBatchSize: 32,
-      batchTimeoutMicros: 2000,
-      allowedBatchSizes: [1, 8, 32],
-      numBatchThreads: 2,
-    });
+    const options = chooseBatchingOptions(curve, 3);
+    // No padding sizes; one core of three left to the main thread.
+    expect(options).toEqual({ maxBatchSize: 32, batchTimeoutMicros: 2000, numBatchThreads: 2 });
     expect(() => resolveBatchingParameters(options)).not.toThrow();
   });
 
@@ -35,7 +31,11 @@ describe('chooseBatchingOptions', () => {
 
   it('chooses no batching (size 1) when a batch costs as much per example', () => {
     const curve = [point(1, 1), point(8, 8), point(32, 32)];
-    expect(chooseBatchingOptions(curve)).toMatchObject({ maxBatchSize: 1, allowedBatchSizes: [1] });
+    expect(chooseBatchingOptions(curve, 2)).toEqual({
+      maxBatchSize: 1,
+      batchTimeoutMicros: 1000,
+      numBatchThreads: 1,
+    });
   });
 
   it('keeps the timeout within 100 µs and 100 ms', () => {
