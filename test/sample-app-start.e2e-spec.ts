@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
-import { post } from './helpers/http.js';
+import { request } from './helpers/http.js';
 import { freePort } from './helpers/free-port.js';
 import { waitFor } from './helpers/model-dirs.js';
 import { itIfPresent, ROOT } from './helpers/paths.js';
@@ -12,11 +12,14 @@ interface AppRun {
   exit: Promise<number | null>;
 }
 
+/** The key the started app is given in `API_KEYS`. */
+const API_KEY = 'sample-app-start-test-key';
+
 /** `npm start` without its build step: the built sample app, with `env` added. */
 function startApp(env: Record<string, string>): AppRun {
   const child = spawn(process.execPath, [join(ROOT, 'sample-app', 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', API_KEYS: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -39,7 +42,9 @@ async function predictWhenUp(run: AppRun, restPort: number): Promise<string> {
   return waitFor(
     async () => {
       if (run.child.exitCode !== null) throw new Error(`the app exited:\n${run.output()}`);
-      const res = await post(url, HALF_PLUS_TWO).catch(() => undefined);
+      const res = await request('POST', url, HALF_PLUS_TWO, { 'x-api-key': API_KEY }).catch(
+        () => undefined,
+      );
       return res?.status === 200 ? res.text : undefined;
     },
     30_000,
@@ -79,12 +84,18 @@ describe('npm start (the built sample app)', () => {
           'tensorflow.serving.PredictionService',
           `127.0.0.1:${grpcPort}`,
         );
-        const res = await call(client, 'Predict', {
-          model_spec: { name: 'half_plus_two' },
-          inputs: {
-            x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 3 }] }, float_val: [1, 2, 5] },
+        const res = await call(
+          client,
+          'Predict',
+          {
+            model_spec: { name: 'half_plus_two' },
+            inputs: {
+              x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 3 }] }, float_val: [1, 2, 5] },
+            },
           },
-        });
+          10_000,
+          { 'x-api-key': API_KEY },
+        );
         expect(res.outputs.y.float_val).toEqual([2.5, 3, 4.5]);
       } finally {
         client?.close();

@@ -1,19 +1,33 @@
 import { join } from 'node:path';
-import { Module } from '@nestjs/common';
-import { ModelServingModule } from 'nest-model-serving';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type AuthOptions, ModelServingModule } from 'nest-model-serving';
 import { IrisController } from './iris/iris.controller.js';
 import { MODELS_DIR } from './models-dir.js';
 
-@Module({
-  imports: [
-    ModelServingModule.forRoot({
-      models: [
-        { name: 'half_plus_two', basePath: join(MODELS_DIR, 'half_plus_two') },
-        { name: 'mlp_onnx', basePath: join(MODELS_DIR, 'mlp_onnx') },
+export interface AppModuleOptions {
+  /** API keys that may call every model (predict, metadata, status); `false` turns auth off. */
+  apiKeys: readonly string[] | false;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ apiKeys }: AppModuleOptions): DynamicModule {
+    const auth: AuthOptions | undefined = apiKeys
+      ? { apiKeys: apiKeys.map((key, i) => ({ id: `demo-${i}`, key })) }
+      : undefined;
+    return {
+      module: AppModule,
+      imports: [
+        ModelServingModule.forRoot({
+          models: [
+            { name: 'half_plus_two', basePath: join(MODELS_DIR, 'half_plus_two') },
+            { name: 'mlp_onnx', basePath: join(MODELS_DIR, 'mlp_onnx') },
+          ],
+          auth,
+          grpc: { enabled: true },
+        }),
       ],
-      grpc: { enabled: true },
-    }),
-  ],
-  controllers: [IrisController],
-})
-export class AppModule {}
+      controllers: [IrisController],
+    };
+  }
+}

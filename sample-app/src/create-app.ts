@@ -10,14 +10,17 @@ export interface CreateAppOptions {
   /** @defaultValue 'express' */
   platform?: HttpPlatform;
   logger?: LoggerService | LogLevel[] | false;
+  /** Keys that may call every model; `false` serves without authentication. */
+  apiKeys: readonly string[] | false;
 }
 
 /** Builds the sample application, for `main.ts` and the end-to-end tests alike. */
-export async function createApp(options: CreateAppOptions = {}): Promise<INestApplication> {
+export async function createApp(options: CreateAppOptions): Promise<INestApplication> {
+  const module = AppModule.forRoot({ apiKeys: options.apiKeys });
   const app =
     options.platform === 'fastify'
-      ? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: options.logger })
-      : await NestFactory.create(AppModule, { logger: options.logger });
+      ? await NestFactory.create(module, new FastifyAdapter(), { logger: options.logger })
+      : await NestFactory.create(module, { logger: options.logger });
   configureModelServingApp(app);
   return app;
 }

@@ -40,20 +40,23 @@ export function makeClient(
   return new Ctor(address, grpc.credentials.createInsecure(), unlimited);
 }
 
-/** One unary call as a promise; `deadlineMs` sets a deadline that far ahead. */
+/**
+ * One unary call as a promise; `deadlineMs` sets a deadline that far ahead; `metadata` is sent
+ * as call metadata (credentials: `{ 'x-api-key': key }`).
+ */
 export function call<T = any>(
   client: ServiceClient,
   method: string,
   request: object,
   deadlineMs = 10_000,
+  metadata: Record<string, string> = {},
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const deadline = new Date(Date.now() + deadlineMs);
-    client[method]!(
-      request,
-      new grpc.Metadata(),
-      { deadline },
-      (error: grpc.ServiceError | null, response: T) => (error ? reject(error) : resolve(response)),
+    const sent = new grpc.Metadata();
+    for (const [key, value] of Object.entries(metadata)) sent.set(key, value);
+    client[method]!(request, sent, { deadline }, (error: grpc.ServiceError | null, response: T) =>
+      error ? reject(error) : resolve(response),
     );
   });
 }
@@ -64,9 +67,10 @@ export async function callError(
   method: string,
   request: object,
   deadlineMs?: number,
+  metadata?: Record<string, string>,
 ): Promise<{ code: number; details: string }> {
   try {
-    await call(client, method, request, deadlineMs);
+    await call(client, method, request, deadlineMs, metadata);
   } catch (error) {
     const e = error as grpc.ServiceError;
     return { code: e.code, details: e.details };

@@ -6,9 +6,15 @@ export interface RunningApp {
   url: string;
 }
 
-/** The sample app on an ephemeral loopback port. */
-export async function startSampleApp(platform: HttpPlatform): Promise<RunningApp> {
-  const app = await createApp({ platform, logger: false });
+/**
+ * The sample app on an ephemeral loopback port. Protocol suites run it without authentication
+ * (`apiKeys: false`); `test/auth.e2e-spec.ts` passes keys.
+ */
+export async function startSampleApp(
+  platform: HttpPlatform,
+  { apiKeys = false }: { apiKeys?: readonly string[] | false } = {},
+): Promise<RunningApp> {
+  const app = await createApp({ platform, logger: false, apiKeys });
   await app.listen(0, '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }

@@ -17,6 +17,13 @@ export type {
   ModelServingOptionsFactory,
   VersionPolicy,
 } from './config/model-serving-options.interface.js';
+export type {
+  ApiKeyConfig,
+  AuthOptions,
+  JwtAuthOptions,
+  ModelServingVerb,
+  RateLimitOptions,
+} from './config/auth-options.interface.js';
 export { parseModelConfigText, readModelConfigFile } from './config/model-config-file.js';
 export { createV2Controller } from './open-inference/rest/v2.controller.js';
 export { GrpcInferenceServiceController } from './open-inference/grpc/grpc-inference-service.controller.js';
@@ -53,6 +60,15 @@ export {
 } from './health/health.controller.js';
 export { ModelHealthIndicator } from './health/model-health.indicator.js';
 export { EventLoopHealthIndicator } from './health/event-loop.indicator.js';
+
+// Authentication
+export {
+  ModelServingApi,
+  type ModelServingApiOptions,
+} from './decorators/model-serving-api.decorator.js';
+export { Public } from './auth/public.decorator.js';
+export { ModelServingAuthGuard } from './auth/model-access.guard.js';
+export type { ModelServingPrincipal } from './auth/principal.js';
 
 // Decorators and handles
 export { Servable, type ServableOptions } from './decorators/servable.decorator.js';
@@ -123,3 +139,6 @@ export { ShuttingDownError } from './errors/shutting-down.error.js';
 export { ModelLoadError } from './errors/model-load.error.js';
 export { IncompleteVersionError } from './errors/incomplete-version.error.js';
 export { ModelServingConfigError } from './errors/model-serving-config.error.js';
+export { UnauthenticatedError } from './errors/unauthenticated.error.js';
+export { PermissionDeniedError } from './errors/permission-denied.error.js';
+export { RateLimitExceededError } from './errors/rate-limit-exceeded.error.js';

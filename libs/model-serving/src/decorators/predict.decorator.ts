@@ -1,14 +1,13 @@
 import {
   applyDecorators,
-  UseFilters,
   UseInterceptors,
   UsePipes,
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
-import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { PREDICT_OPTIONS, type PredictOptions } from './predict-options.js';
+import { ModelServingApi } from './model-serving-api.decorator.js';
 import { PredictInterceptor } from './predict.interceptor.js';
 
 export type { PredictOptions } from './predict-options.js';
@@ -72,6 +71,10 @@ export function Predict(options: PredictOptions = {}): MethodDecorator {
     PREDICT_OPTIONS(options),
     UsePipes(validationPipe()),
     UseInterceptors(PredictInterceptor),
-    UseFilters(ModelServingHttpExceptionFilter),
+    // Guarded as `predict` on its model (options or the class's @Servable), with our filter.
+    ModelServingApi({
+      verb: 'predict',
+      ...(options.model !== undefined && { model: options.model }),
+    }),
   );
 }

@@ -9,3 +9,6 @@ export const MODEL_SERVING_REST_PREFIX = 'MODEL_SERVING_REST_PREFIX';
 
 /** Injection token of the `ServingPipeline`: the loaders and plug-ins versions load through. */
 export const MODEL_SERVING_PIPELINE = 'MODEL_SERVING_PIPELINE';
+
+/** Injection token of the `ThrottlerStorage` that counts requests per credential for `auth.rateLimit`. */
+export const MODEL_SERVING_RATE_LIMITER = 'MODEL_SERVING_RATE_LIMITER';

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ApiKeyStrategy } from '../auth/api-key.strategy.js';
+import { CredentialRateLimiter } from '../auth/credential-rate-limiter.js';
+import { JwtStrategy } from '../auth/jwt.strategy.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import { type ModelServingModuleOptions } from '../config/model-serving-options.interface.js';
 import { InferenceService } from '../models/inference.service.js';
 import { ModelRegistry } from '../models/model.registry.js';
 import { ServableExplorer } from './servable.explorer.js';
-import { MODEL_SERVING_RESOLVED_OPTIONS } from './model-serving.constants.js';
+import {
+  MODEL_SERVING_RATE_LIMITER,
+  MODEL_SERVING_RESOLVED_OPTIONS,
+} from './model-serving.constants.js';
 import {
   MODEL_SERVING_MODULE_OPTIONS,
   ModelServingConfigurableModule,
@@ -31,7 +37,16 @@ import { servingPipelineProvider } from './serving-pipeline.provider.js';
     InferenceService,
     ServableExplorer,
     ServingLifecycleService,
+    // Auth: stateless passport strategies and the per-credential request counter.
+    ApiKeyStrategy,
+    JwtStrategy,
+    { provide: MODEL_SERVING_RATE_LIMITER, useClass: CredentialRateLimiter },
   ],
-  exports: [MODEL_SERVING_RESOLVED_OPTIONS, ModelRegistry, InferenceService],
+  exports: [
+    MODEL_SERVING_RESOLVED_OPTIONS,
+    ModelRegistry,
+    InferenceService,
+    MODEL_SERVING_RATE_LIMITER,
+  ],
 })
 export class ModelServingModule extends ModelServingConfigurableModule {}

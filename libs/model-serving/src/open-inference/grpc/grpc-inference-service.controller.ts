@@ -1,7 +1,8 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type ServerUnaryCall } from '@grpc/grpc-js';
-import { ModelServingGrpcExceptionFilter } from '../../grpc/grpc-exception.filter.js';
+import { v2GrpcTargets } from '../../auth/access-targets.js';
+import { ModelServingApi } from '../../decorators/model-serving-api.decorator.js';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { ModelRegistry } from '../../models/model.registry.js';
@@ -104,7 +105,6 @@ function writeResponse(result: V2InferResult) {
  * arrive in typed contents or `raw_input_contents`; answers use typed contents.
  */
 @Controller()
-@UseFilters(ModelServingGrpcExceptionFilter)
 export class GrpcInferenceServiceController {
   constructor(
     private readonly registry: ModelRegistry,
@@ -112,26 +112,31 @@ export class GrpcInferenceServiceController {
   ) {}
 
   @GrpcMethod('GRPCInferenceService', 'ServerLive')
+  @ModelServingApi({ transport: 'grpc', health: true })
   serverLive(): { live: boolean } {
     return { live: true };
   }
 
   @GrpcMethod('GRPCInferenceService', 'ServerReady')
+  @ModelServingApi({ transport: 'grpc', health: true })
   serverReady(): { ready: boolean } {
     return { ready: isV2ServerReady(this.registry) };
   }
 
   @GrpcMethod('GRPCInferenceService', 'ModelReady')
+  @ModelServingApi({ transport: 'grpc', targets: v2GrpcTargets('status', 'name') })
   modelReady(request: ModelRequestMessage): { ready: boolean } {
     return { ready: isV2ModelReady(this.registry, modelName(request.name), request.version) };
   }
 
   @GrpcMethod('GRPCInferenceService', 'ServerMetadata')
+  @ModelServingApi({ transport: 'grpc', health: true })
   serverMetadata(): V2ServerMetadata {
     return v2ServerMetadata();
   }
 
   @GrpcMethod('GRPCInferenceService', 'ModelMetadata')
+  @ModelServingApi({ transport: 'grpc', targets: v2GrpcTargets('metadata', 'name') })
   modelMetadata(request: ModelRequestMessage): V2ModelMetadata & { properties: object } {
     const name = modelName(request.name);
     return {
@@ -141,6 +146,7 @@ export class GrpcInferenceServiceController {
   }
 
   @GrpcMethod('GRPCInferenceService', 'ModelInfer')
+  @ModelServingApi({ transport: 'grpc', targets: v2GrpcTargets('predict', 'model_name') })
   async modelInfer(
     request: ModelInferRequestMessage,
     _metadata: unknown,

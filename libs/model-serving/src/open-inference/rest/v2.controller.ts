@@ -7,10 +7,10 @@ import {
   Post,
   Req,
   Res,
-  UseFilters,
   type Type,
 } from '@nestjs/common';
-import { ModelServingHttpExceptionFilter } from '../../http/http-exception.filter.js';
+import { v2RestTargets } from '../../auth/access-targets.js';
+import { ModelServingApi } from '../../decorators/model-serving-api.decorator.js';
 import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
@@ -47,7 +47,6 @@ function statusUnlessReady(res: HttpResponseLike, ready: boolean): void {
  */
 export function createV2Controller(prefix: string): Type {
   @Controller(prefix)
-  @UseFilters(ModelServingHttpExceptionFilter)
   class OpenInferenceController {
     constructor(
       readonly registry: ModelRegistry,
@@ -59,16 +58,19 @@ export function createV2Controller(prefix: string): Type {
     // Nest strips a trailing slash, so the yaml's `/v2/` cannot be declared beside `/v2`:
     // Express matches both, Fastify `/v2/` only with its `ignoreTrailingSlash` option.
     @Get('v2')
+    @ModelServingApi({ health: true })
     serverMetadata(): V2ServerMetadata {
       return v2ServerMetadata();
     }
 
     @Get('v2/health/live')
+    @ModelServingApi({ health: true })
     live(): { live: boolean } {
       return { live: true };
     }
 
     @Get('v2/health/ready')
+    @ModelServingApi({ health: true })
     ready(@Res({ passthrough: true }) res: HttpResponseLike): { ready: boolean } {
       const ready = isV2ServerReady(this.registry);
       statusUnlessReady(res, ready);
@@ -76,6 +78,7 @@ export function createV2Controller(prefix: string): Type {
     }
 
     @Get([MODEL, VERSION])
+    @ModelServingApi({ targets: v2RestTargets('metadata') })
     modelMetadata(
       @Param('model') model: string,
       @Param('version') version: string | undefined,
@@ -84,6 +87,7 @@ export function createV2Controller(prefix: string): Type {
     }
 
     @Get([`${MODEL}/ready`, `${VERSION}/ready`])
+    @ModelServingApi({ targets: v2RestTargets('status') })
     modelReady(
       @Param('model') model: string,
       @Param('version') version: string | undefined,
@@ -95,6 +99,7 @@ export function createV2Controller(prefix: string): Type {
     }
 
     @Post([`${MODEL}/infer`, `${VERSION}/infer`])
+    @ModelServingApi({ targets: v2RestTargets('predict') })
     @HttpCode(200)
     async infer(
       @Param('model') model: string,

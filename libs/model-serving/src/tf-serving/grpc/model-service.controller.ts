@@ -1,11 +1,12 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import {
   type ModelConfig,
   type VersionPolicy,
 } from '../../config/model-serving-options.interface.js';
 import { resolveModelList } from '../../config/resolve-options.js';
-import { ModelServingGrpcExceptionFilter } from '../../grpc/grpc-exception.filter.js';
+import { modelSpecTargets, serverAdminTargets } from '../../auth/access-targets.js';
+import { ModelServingApi } from '../../decorators/model-serving-api.decorator.js';
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
@@ -64,11 +65,11 @@ export function modelConfigsFromMessage(request: ReloadConfigRequestMessage): Mo
 
 /** `tensorflow.serving.ModelService` over gRPC: status and config reloads. */
 @Controller()
-@UseFilters(ModelServingGrpcExceptionFilter)
 export class ModelServiceController {
   constructor(private readonly registry: ModelRegistry) {}
 
   @GrpcMethod('ModelService', 'GetModelStatus')
+  @ModelServingApi({ transport: 'grpc', targets: modelSpecTargets('status') })
   getModelStatus(request: { model_spec?: ModelSpecMessage }) {
     const spec = readModelSpec(request.model_spec);
     return {
@@ -84,6 +85,7 @@ export class ModelServiceController {
   }
 
   @GrpcMethod('ModelService', 'HandleReloadConfigRequest')
+  @ModelServingApi({ transport: 'grpc', targets: serverAdminTargets })
   async handleReloadConfigRequest(request: ReloadConfigRequestMessage) {
     let models;
     try {

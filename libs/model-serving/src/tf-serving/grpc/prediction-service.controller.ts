@@ -1,8 +1,9 @@
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type ServerUnaryCall } from '@grpc/grpc-js';
 import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
-import { ModelServingGrpcExceptionFilter } from '../../grpc/grpc-exception.filter.js';
+import { modelSpecTargets, multiInferenceTargets } from '../../auth/access-targets.js';
+import { ModelServingApi } from '../../decorators/model-serving-api.decorator.js';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { grpcDeadline } from '../../grpc/grpc-deadline.js';
 import { InferenceService } from '../../models/inference.service.js';
@@ -34,7 +35,6 @@ interface GetModelMetadataRequestMessage {
 
 /** `tensorflow.serving.PredictionService` over gRPC, wire-compatible with TF Serving's. */
 @Controller()
-@UseFilters(ModelServingGrpcExceptionFilter)
 export class PredictionServiceController {
   private readonly examples: ClassificationService;
 
@@ -46,6 +46,7 @@ export class PredictionServiceController {
   }
 
   @GrpcMethod('PredictionService', 'Predict')
+  @ModelServingApi({ transport: 'grpc', targets: modelSpecTargets('predict') })
   async predict(
     request: PredictRequestMessage,
     _metadata: unknown,
@@ -83,6 +84,7 @@ export class PredictionServiceController {
   }
 
   @GrpcMethod('PredictionService', 'Classify')
+  @ModelServingApi({ transport: 'grpc', targets: modelSpecTargets('predict') })
   classify(
     request: ExampleRequestMessage,
     _metadata: unknown,
@@ -92,6 +94,7 @@ export class PredictionServiceController {
   }
 
   @GrpcMethod('PredictionService', 'Regress')
+  @ModelServingApi({ transport: 'grpc', targets: modelSpecTargets('predict') })
   regress(
     request: ExampleRequestMessage,
     _metadata: unknown,
@@ -101,6 +104,7 @@ export class PredictionServiceController {
   }
 
   @GrpcMethod('PredictionService', 'MultiInference')
+  @ModelServingApi({ transport: 'grpc', targets: multiInferenceTargets })
   multiInference(
     request: MultiInferenceRequestMessage,
     _metadata: unknown,
@@ -113,6 +117,7 @@ export class PredictionServiceController {
   }
 
   @GrpcMethod('PredictionService', 'GetModelMetadata')
+  @ModelServingApi({ transport: 'grpc', targets: modelSpecTargets('metadata') })
   getModelMetadata(request: GetModelMetadataRequestMessage) {
     const spec = readModelSpec(request.model_spec);
     const fields = request.metadata_field ?? [];

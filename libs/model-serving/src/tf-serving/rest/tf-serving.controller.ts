@@ -1,17 +1,7 @@
-import {
-  All,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Post,
-  Req,
-  Res,
-  UseFilters,
-  type Type,
-} from '@nestjs/common';
+import { All, Controller, Get, HttpCode, Inject, Post, Req, Res, type Type } from '@nestjs/common';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { ModelServingHttpExceptionFilter } from '../../http/http-exception.filter.js';
+import { tfServingRestTargets } from '../../auth/access-targets.js';
+import { ModelServingApi } from '../../decorators/model-serving-api.decorator.js';
 import { type ResolvedModelServingOptions } from '../../config/resolve-options.js';
 import { InferenceService } from '../../models/inference.service.js';
 import { restCallOptions } from '../../http/rest-call-options.js';
@@ -51,8 +41,9 @@ function segments(root: string, depth: number): string[] {
  * each time) so no controller metadata is ever rewritten.
  */
 export function createTfServingController(normalized: string): Type {
+  const targets = tfServingRestTargets(normalized);
   @Controller(normalized)
-  @UseFilters(ModelServingHttpExceptionFilter)
+  @ModelServingApi({ targets })
   class TfServingController {
     constructor(
       readonly registry: ModelRegistry,
