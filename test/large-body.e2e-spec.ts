@@ -60,6 +60,12 @@ async function peakRss(done: Promise<unknown>): Promise<number> {
 // every request for the whole parse (seconds, ~16 s before packing), far above this bound.
 const STALL_BOUND_MS = 1500;
 
+/** Past the 32 MiB and 8 Mi-element defaults: 10 M floats make a ~105 MiB body. */
+const PAST_DEFAULT_LIMITS = {
+  maxRequestBodyBytes: 256 * 1024 * 1024,
+  maxJsonElements: 16 * 1024 * 1024,
+};
+
 describe.each(['express', 'fastify'] as const)('large REST bodies on %s', (platform) => {
   let serving: ServingApp;
   let predictUrl: string;
@@ -70,6 +76,7 @@ describe.each(['express', 'fastify'] as const)('large REST bodies on %s', (platf
       {
         models: [{ name: 'half_plus_two', basePath: join(SAMPLE_MODELS, 'half_plus_two') }],
         pollIntervalMs: 0,
+        ...PAST_DEFAULT_LIMITS,
       },
       platform,
     );
@@ -137,6 +144,7 @@ describe('large REST bodies on express, end to end', () => {
     serving = await startServingApp({
       models: [{ name: 'half_plus_two', basePath: join(SAMPLE_MODELS, 'half_plus_two') }],
       pollIntervalMs: 0,
+      ...PAST_DEFAULT_LIMITS,
     });
     predictUrl = `${serving.url}/v1/models/half_plus_two:predict`;
   });

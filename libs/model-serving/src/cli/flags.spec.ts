@@ -57,6 +57,8 @@ describe('planServer', () => {
         backend: 'auto',
         enableModelWarmup: true,
         restApiTimeoutMs: 30_000,
+        maxRequestBodyBytes: 32 * 1024 * 1024,
+        restApiEnableCorsSupport: false,
       },
       restPort: 8501,
       restHost: '0.0.0.0',
@@ -92,6 +94,20 @@ describe('planServer', () => {
     expect(() => planServer(parseFlags(['--model_base_path=/m', '--workers=-1']))).toThrow(
       new FlagError('--workers must not be negative'),
     );
+  });
+
+  it('maps --rest_api_max_body_bytes and --rest_api_enable_cors_support', () => {
+    const { options } = planServer(
+      parseFlags([
+        '--model_base_path=/m',
+        '--rest_api_max_body_bytes=1024',
+        '--rest_api_enable_cors_support',
+      ]),
+    );
+    expect(options).toMatchObject({ maxRequestBodyBytes: 1024, restApiEnableCorsSupport: true });
+    expect(() =>
+      planServer(parseFlags(['--model_base_path=/m', '--rest_api_max_body_bytes=0'])),
+    ).toThrow(new FlagError('--rest_api_max_body_bytes must be at least 1'));
   });
 
   it('maps --enable_model_warmup and --allow_version_labels_for_unavailable_models', () => {
@@ -167,7 +183,6 @@ describe('unservedWarnings', () => {
       '--tensorflow_inter_op_parallelism',
       '2',
       '--per_process_gpu_memory_fraction=0.5',
-      '--rest_api_enable_cors_support',
       '--saved_model_tags=serve,gpu',
       '--num_tflite_pools=2',
       '--enable_model_warmup=false',
@@ -177,7 +192,6 @@ describe('unservedWarnings', () => {
       '--tensorflow_intra_op_parallelism is not served yet: TensorFlow.js picks its own threads (WASM runs single-threaded in Node)',
       '--tensorflow_inter_op_parallelism is not served yet: TensorFlow.js picks its own threads (WASM runs single-threaded in Node)',
       '--per_process_gpu_memory_fraction is not served yet: GPU memory is not capped',
-      '--rest_api_enable_cors_support is not served yet: REST answers carry no CORS headers',
       "--saved_model_tags is not served yet: the MetaGraph tagged 'serve' is served",
       '--num_tflite_pools is not served yet: TensorFlow Lite models are not served',
     ]);

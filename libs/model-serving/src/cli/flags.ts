@@ -79,6 +79,16 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
     kind: 'string',
     help: 'text-format MonitoringConfig: prometheus_config { enable: true, path: "..." } serves Prometheus metrics',
   },
+  rest_api_max_body_bytes: {
+    kind: 'int',
+    help: 'largest REST request body in bytes, counted after gzip/deflate decompression; larger answers 413 (this server only)',
+    defaultValue: 32 * 1024 * 1024,
+  },
+  rest_api_enable_cors_support: {
+    kind: 'bool',
+    help: "add TF Serving's CORS headers to every REST answer and answer preflights (OPTIONS)",
+    defaultValue: false,
+  },
   rest_api_timeout_in_ms: {
     kind: 'int',
     help: 'REST requests unanswered after this many ms answer 504; 0 = no limit',
@@ -206,6 +216,9 @@ export function planServer(flags: FlagValues): ServerPlan {
     const p = value<number>(flags, port);
     if (p < 0 || p > 65535) throw new FlagError(`--${port} must be between 0 and 65535, got ${p}`);
   }
+  if (value<number>(flags, 'rest_api_max_body_bytes') < 1) {
+    throw new FlagError('--rest_api_max_body_bytes must be at least 1');
+  }
   if (value<number>(flags, 'port') === 0 && value<number>(flags, 'rest_api_port') === 0) {
     throw new FlagError('--port=0 and --rest_api_port=0 leave nothing to serve');
   }
@@ -248,6 +261,8 @@ export function planServer(flags: FlagValues): ServerPlan {
     backend: backend as BackendName,
     enableModelWarmup: value<boolean>(flags, 'enable_model_warmup'),
     restApiTimeoutMs: value<number>(flags, 'rest_api_timeout_in_ms'),
+    maxRequestBodyBytes: value<number>(flags, 'rest_api_max_body_bytes'),
+    restApiEnableCorsSupport: value<boolean>(flags, 'rest_api_enable_cors_support'),
     ...(flags['workers'] === undefined ? {} : { workers: flags['workers'] as number }),
     ...(batching ? { batching: true } : {}),
     ...(labels === undefined ? {} : { allowVersionLabelsForUnavailableModels: labels === true }),

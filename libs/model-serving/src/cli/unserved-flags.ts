@@ -17,7 +17,6 @@ const THREADS = 'TensorFlow.js picks its own threads (WASM runs single-threaded 
 export const UNSERVED_FLAGS: Readonly<Record<string, UnservedFlag>> = {
   grpc_socket_path: { kind: 'string', instead: 'gRPC listens on --port only' },
   rest_api_num_threads: { kind: 'int', instead: 'Node serves REST on one thread' },
-  rest_api_enable_cors_support: { kind: 'bool', instead: 'REST answers carry no CORS headers' },
   enable_per_model_batching_parameters: {
     kind: 'bool',
     instead: 'every model batches with --batching_parameters_file (per model: the module option)',

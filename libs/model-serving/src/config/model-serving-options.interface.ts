@@ -1,7 +1,6 @@
 import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import { type InferenceObserver } from '../models/inference-observer.js';
 import { type BackendName, type ModelLoader } from '../models/model.loader.js';
-import { type AuthOptions } from './auth-options.interface.js';
 
 export type { BackendName } from '../models/model.loader.js';
 
@@ -90,8 +89,27 @@ export interface ModelServingModuleOptions {
   backend?: BackendName;
   /** More model formats, tried before the built-in ones. */
   loaders?: ModelLoader[];
-  /** Largest request body accepted by `configureModelServingApp` (bytes). @defaultValue 256 MiB */
+  /**
+   * Largest request body accepted by `configureModelServingApp` (bytes), counted after
+   * `Content-Encoding: gzip`/`deflate` decompression; larger bodies answer 413.
+   * @defaultValue 33554432 (32 MiB)
+   */
   maxRequestBodyBytes?: number;
+  /**
+   * Deepest nesting of arrays and objects in a JSON request body; deeper answers 400.
+   * @defaultValue 64
+   */
+  maxJsonDepth?: number;
+  /**
+   * Most elements (array items plus object members) in a JSON request body; more answer 400.
+   * @defaultValue 8388608
+   */
+  maxJsonElements?: number;
+  /**
+   * Add TF Serving's CORS headers to every REST answer and answer CORS preflights (OPTIONS), as
+   * `--rest_api_enable_cors_support` does. @defaultValue false
+   */
+  restApiEnableCorsSupport?: boolean;
   /**
    * Answer gRPC tensors in `tensor_content` (raw bytes) rather than the typed `*_val` fields
    * TF Serving uses. @defaultValue false
@@ -135,11 +153,6 @@ export interface ModelServingModuleOptions {
   maxEventLoopLagMs?: number;
   /** Observers of every inference (metrics, logs): told model, version, timings and outcome. */
   observers?: InferenceObserver[];
-  /**
-   * API keys and JWT bearer tokens, with per-model grants and optional per-credential rate
-   * limits, on every library route and gRPC method (health stays public). @defaultValue off
-   */
-  auth?: AuthOptions;
 }
 
 /** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */

@@ -12,7 +12,6 @@ import {
   type ModelServingModuleOptions,
   type VersionPolicy,
 } from './model-serving-options.interface.js';
-import { resolveAuthOptions, type ResolvedAuthOptions } from './resolve-auth-options.js';
 
 /** A model entry with defaults applied and its base path made absolute. */
 export interface ResolvedModelConfig {
@@ -40,6 +39,9 @@ export interface ResolvedModelServingOptions {
   readonly backend: BackendName;
   readonly loaders: readonly ModelLoader[];
   readonly maxRequestBodyBytes: number;
+  readonly maxJsonDepth: number;
+  readonly maxJsonElements: number;
+  readonly restApiEnableCorsSupport: boolean;
   readonly grpcTensorContent: boolean;
   readonly enableModelWarmup: boolean;
   readonly allowVersionLabelsForUnavailableModels: boolean;
@@ -49,8 +51,6 @@ export interface ResolvedModelServingOptions {
   readonly observers: readonly InferenceObserver[];
   /** REST requests answer DEADLINE_EXCEEDED past this (ms); 0 = no limit. */
   readonly restApiTimeoutMs: number;
-  /** Authentication; absent when off. */
-  readonly auth?: ResolvedAuthOptions;
   /** Liveness fails past this event-loop delay (ms). */
   readonly maxEventLoopLagMs: number;
 }
@@ -64,7 +64,9 @@ export const DEFAULTS = {
   drainDelayMs: 0,
   shutdownTimeoutMs: 30_000,
   backend: 'auto',
-  maxRequestBodyBytes: 256 * 1024 * 1024,
+  maxRequestBodyBytes: 32 * 1024 * 1024,
+  maxJsonDepth: 64,
+  maxJsonElements: 8 * 1024 * 1024,
 } as const;
 
 const BACKENDS: readonly BackendName[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
@@ -237,13 +239,19 @@ export function resolveOptions(
     workers: count('workers', options.workers, availableParallelism()),
     observers: Object.freeze([...observers]),
     restApiTimeoutMs: duration('restApiTimeoutMs', options.restApiTimeoutMs, 0),
-    auth: resolveAuthOptions(options.auth),
     maxEventLoopLagMs: count('maxEventLoopLagMs', options.maxEventLoopLagMs, 5000, 1),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,
       DEFAULTS.maxRequestBodyBytes,
       1,
+    ),
+    maxJsonDepth: count('maxJsonDepth', options.maxJsonDepth, DEFAULTS.maxJsonDepth, 1),
+    maxJsonElements: count('maxJsonElements', options.maxJsonElements, DEFAULTS.maxJsonElements, 1),
+    restApiEnableCorsSupport: flag(
+      'restApiEnableCorsSupport',
+      options.restApiEnableCorsSupport,
+      false,
     ),
   });
 }

@@ -1,3 +1,4 @@
+import { type Readable } from 'node:stream';
 import { type INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type ResolvedModelServingOptions } from '../config/resolve-options.js';
@@ -5,6 +6,8 @@ import { rememberFormText } from '../decorators/predict-body.js';
 import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
 import { parseBodyAhead } from '../tf-serving/rest/json/parsed-body.js';
 import { isRawBodyUrl, isTfServingUrl } from '../tf-serving/rest/tf-serving-path.js';
+import { CORS_HEADERS, preflightAnswer } from './cors.js';
+import { checkJsonLimits, decodeBody, type JsonLimits } from './request-limits.js';
 import {
   MODEL_SERVING_RESOLVED_OPTIONS,
   MODEL_SERVING_REST_PREFIX,
@@ -18,6 +21,45 @@ export interface ConfigureModelServingAppOptions {
   useErrorFilter?: boolean;
 }
 
+interface FastifyRequestLike {
+  method: string;
+  headers: Record<string, unknown>;
+}
+
+interface FastifyReplyLike {
+  header(name: string, value: string): unknown;
+  code(status: number): FastifyReplyLike;
+  type(contentType: string): FastifyReplyLike;
+  send(body: string): unknown;
+}
+
+interface FastifyHooks {
+  addHook(
+    name: 'onRequest',
+    hook: (req: FastifyRequestLike, reply: FastifyReplyLike, done: () => void) => void,
+  ): unknown;
+  addHook(
+    name: 'preParsing',
+    hook: (
+      req: FastifyRequestLike,
+      reply: unknown,
+      payload: Readable,
+      done: (err: Error | null, payload?: Readable) => void,
+    ) => void,
+  ): unknown;
+}
+
+interface NodeRequestLike {
+  method?: string;
+  headers: Record<string, unknown>;
+}
+
+interface NodeResponseLike {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
 type FastifyParser = (
   req: { url: string; headers: Record<string, unknown> },
   body: Buffer,
@@ -29,8 +71,8 @@ interface BodyParserHost {
 }
 
 type ExpressMiddleware = (
-  req: { url?: string; originalUrl?: string; body?: unknown },
-  res: unknown,
+  req: { url?: string; originalUrl?: string; body?: unknown } & NodeRequestLike,
+  res: NodeResponseLike,
   next: (error?: unknown) => void,
 ) => void;
 
@@ -38,16 +80,31 @@ interface MiddlewareHost {
   use(middleware: ExpressMiddleware): unknown;
 }
 
-function parseFastifyBody(prefix: string): FastifyParser {
+/** Runs `check`; its error, if any, is what `done` gets. */
+function failed(check: () => void): Error | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+function parseFastifyBody(prefix: string, limits: JsonLimits): FastifyParser {
   return (req, body, done) => {
+    const header = req.headers['content-type'];
+    const type = typeof header === 'string' ? header : '';
+    const raw = isRawBodyUrl(req.url, prefix);
+    if (raw || type.includes('json')) {
+      const tooBig = failed(() => checkJsonLimits(body, limits));
+      if (tooBig) return done(tooBig);
+    }
     // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form).
     if (isTfServingUrl(req.url, prefix)) {
       return parseBodyAhead(body, (text) => done(null, text));
     }
     const text = body.toString('utf8');
-    if (isRawBodyUrl(req.url, prefix)) return done(null, text);
-    const header = req.headers['content-type'];
-    const type = typeof header === 'string' ? header : '';
+    if (raw) return done(null, text);
     if (type.includes('json')) {
       if (text.trim() === '') return done(null, undefined);
       try {
@@ -68,11 +125,32 @@ function parseFastifyBody(prefix: string): FastifyParser {
   };
 }
 
+/** Adds TF Serving's CORS headers to every answer and answers preflights (OPTIONS) itself. */
+function corsMiddleware(): ExpressMiddleware {
+  return (req, res, next) => {
+    for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
+    if (req.method !== 'OPTIONS') return next();
+    const { status, body } = preflightAnswer(req.headers['origin']);
+    res.statusCode = status;
+    if (body) res.setHeader('Content-Type', 'application/json');
+    res.end(body);
+  };
+}
+
+function corsHook(req: FastifyRequestLike, reply: FastifyReplyLike, done: () => void): void {
+  for (const [name, value] of Object.entries(CORS_HEADERS)) reply.header(name, value);
+  if (req.method !== 'OPTIONS') return done();
+  const { status, body } = preflightAnswer(req.headers['origin']);
+  void reply.code(status).type('application/json').send(body);
+}
+
 /**
  * Sets an application up the way the library's routes need, on Express or Fastify: bodies of
  * TF Serving routes reach them as text (parsed by TF Serving's JSON rules whatever the
- * Content-Type), `@Predict` routes read JSON sent as a form (`curl -d`), body size up to
- * `maxRequestBodyBytes`, errors as `{ "error": "…" }`, and shutdown hooks. Call it in
+ * Content-Type), `@Predict` routes read JSON sent as a form (`curl -d`); request limits
+ * (`maxRequestBodyBytes` after `Content-Encoding: gzip`/`deflate` decompression → 413,
+ * `maxJsonDepth` and `maxJsonElements` → 400); TF Serving's CORS headers with
+ * `restApiEnableCorsSupport`; errors as `{ "error": "…" }`, and shutdown hooks. Call it in
  * `main.ts` before `listen`.
  * @publicApi
  */
@@ -83,22 +161,42 @@ export function configureModelServingApp(
   const resolved = app.get<ResolvedModelServingOptions>(MODEL_SERVING_RESOLVED_OPTIONS);
   const prefix = app.get<string>(MODEL_SERVING_REST_PREFIX);
   const limit = resolved.maxRequestBodyBytes;
+  const json: JsonLimits = {
+    maxDepth: resolved.maxJsonDepth,
+    maxElements: resolved.maxJsonElements,
+  };
   const adapter = app.getHttpAdapter();
   const parsers = app as unknown as BodyParserHost;
   if (adapter.getType() === 'fastify') {
+    const fastify = adapter.getInstance() as FastifyHooks;
+    if (resolved.restApiEnableCorsSupport) fastify.addHook('onRequest', corsHook);
+    fastify.addHook('preParsing', (req, _reply, payload, done) => {
+      let decoded: Readable;
+      try {
+        decoded = decodeBody(req.headers['content-encoding'], payload);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done(null, decoded);
+    });
     parsers.useBodyParser(
       ['application/json', 'application/x-www-form-urlencoded', 'text/plain', '*'],
       { bodyLimit: limit },
-      parseFastifyBody(prefix),
+      parseFastifyBody(prefix, json),
     );
   } else {
+    const middleware = app as unknown as MiddlewareHost;
+    if (resolved.restApiEnableCorsSupport) middleware.use(corsMiddleware());
     const urlOf = (req: { url?: string; originalUrl?: string }) => req.originalUrl ?? req.url ?? '';
     const isRaw = (req: { url?: string; originalUrl?: string }) => isRawBodyUrl(urlOf(req), prefix);
     // Raw bytes, so TF Serving bodies are parsed from them (and as text for the other routes).
+    // body-parser inflates gzip and deflate bodies and applies `limit` to the inflated bytes.
     parsers.useBodyParser('raw', { type: isRaw, limit });
-    (app as unknown as MiddlewareHost).use((req, _res, next) => {
+    middleware.use((req, _res, next) => {
       const { body } = req;
       if (!Buffer.isBuffer(body)) return next();
+      const tooBig = failed(() => checkJsonLimits(body, json));
+      if (tooBig) return next(tooBig);
       if (!isTfServingUrl(urlOf(req), prefix)) {
         req.body = body.toString('utf8');
         return next();
@@ -108,7 +206,10 @@ export function configureModelServingApp(
         next();
       });
     });
-    parsers.useBodyParser('json', { limit });
+    parsers.useBodyParser('json', {
+      limit,
+      verify: (_req: object, _res: unknown, body: Buffer) => checkJsonLimits(body, json),
+    });
     parsers.useBodyParser('urlencoded', {
       limit,
       extended: true,
