@@ -12,6 +12,7 @@ import {
   type ModelServingModuleOptions,
   type VersionPolicy,
 } from './model-serving-options.interface.js';
+import { resolveAuthOptions, type ResolvedAuthOptions } from './resolve-auth-options.js';
 
 /** A model entry with defaults applied and its base path made absolute. */
 export interface ResolvedModelConfig {
@@ -51,6 +52,8 @@ export interface ResolvedModelServingOptions {
   readonly observers: readonly InferenceObserver[];
   /** REST requests answer DEADLINE_EXCEEDED past this (ms); 0 = no limit. */
   readonly restApiTimeoutMs: number;
+  /** Authentication; absent when off. */
+  readonly auth?: ResolvedAuthOptions;
   /** Liveness fails past this event-loop delay (ms). */
   readonly maxEventLoopLagMs: number;
 }
@@ -239,6 +242,7 @@ export function resolveOptions(
     workers: count('workers', options.workers, availableParallelism()),
     observers: Object.freeze([...observers]),
     restApiTimeoutMs: duration('restApiTimeoutMs', options.restApiTimeoutMs, 0),
+    auth: resolveAuthOptions(options.auth),
     maxEventLoopLagMs: count('maxEventLoopLagMs', options.maxEventLoopLagMs, 5000, 1),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
