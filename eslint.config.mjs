@@ -13,6 +13,7 @@ const LAYERS = {
   core: ['config', 'validation', 'models'],
   plugins: ['engines', 'batching', 'workers'],
   edges: [
+    'logging',
     'http',
     'grpc',
     'decorators',

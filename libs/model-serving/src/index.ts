@@ -53,6 +53,10 @@ export {
   type MonitoringConfig,
 } from './metrics/monitoring-config.js';
 
+// Request ids and logs
+export { RequestIdInterceptor, REQUEST_ID_HEADER } from './logging/request-id.interceptor.js';
+export { RequestLogObserver, type RequestLogOptions } from './logging/request-log.observer.js';
+
 // Health probes
 export {
   createHealthController,

@@ -1,7 +1,6 @@
 import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import { type InferenceObserver } from '../models/inference-observer.js';
 import { type BackendName, type ModelLoader } from '../models/model.loader.js';
-import { type AuthOptions } from './auth-options.interface.js';
 
 export type { BackendName } from '../models/model.loader.js';
 
@@ -152,13 +151,15 @@ export interface ModelServingModuleOptions {
    * (ms); a failed liveness restarts the pod, so it stays well above GC pauses. @defaultValue 5000
    */
   maxEventLoopLagMs?: number;
+  /**
+   * Structured request logs: one JSON line per call through Nest's Logger (context
+   * `ModelServingRequests`) with its request id, model, version, signature, protocol, status and
+   * timings; `sampleRate` (0–1) samples successful calls, failures are always logged.
+   * @defaultValue false
+   */
+  requestLog?: boolean | { sampleRate?: number };
   /** Observers of every inference (metrics, logs): told model, version, timings and outcome. */
   observers?: InferenceObserver[];
-  /**
-   * API keys and JWT bearer tokens, with per-model grants and optional per-credential rate
-   * limits, on every library route and gRPC method (health stays public). @defaultValue off
-   */
-  auth?: AuthOptions;
 }
 
 /** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */

@@ -12,7 +12,6 @@ import {
   type ModelServingModuleOptions,
   type VersionPolicy,
 } from './model-serving-options.interface.js';
-import { resolveAuthOptions, type ResolvedAuthOptions } from './resolve-auth-options.js';
 
 /** A model entry with defaults applied and its base path made absolute. */
 export interface ResolvedModelConfig {
@@ -52,10 +51,10 @@ export interface ResolvedModelServingOptions {
   readonly observers: readonly InferenceObserver[];
   /** REST requests answer DEADLINE_EXCEEDED past this (ms); 0 = no limit. */
   readonly restApiTimeoutMs: number;
-  /** Authentication; absent when off. */
-  readonly auth?: ResolvedAuthOptions;
   /** Liveness fails past this event-loop delay (ms). */
   readonly maxEventLoopLagMs: number;
+  /** Request logs, when on. */
+  readonly requestLog?: { readonly sampleRate: number };
 }
 
 export const DEFAULTS = {
@@ -160,6 +159,16 @@ function platformOption(field: string, value: unknown): ModelPlatform {
   return value as ModelPlatform;
 }
 
+function requestLogOption(value: unknown): { requestLog?: { sampleRate: number } } {
+  if (value === undefined || value === false) return {};
+  if (value === true) return { requestLog: { sampleRate: 1 } };
+  const rate = (value as { sampleRate?: unknown } | null)?.sampleRate ?? 1;
+  if (typeof value !== 'object' || typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+    fail('requestLog', `must be true, false or { sampleRate: 0..1 }, got ${JSON.stringify(value)}`);
+  }
+  return { requestLog: { sampleRate: rate } };
+}
+
 function batchingOption(field: string, value: unknown): boolean | BatchingOptions {
   if (typeof value === 'boolean') return value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -242,8 +251,8 @@ export function resolveOptions(
     workers: count('workers', options.workers, availableParallelism()),
     observers: Object.freeze([...observers]),
     restApiTimeoutMs: duration('restApiTimeoutMs', options.restApiTimeoutMs, 0),
-    auth: resolveAuthOptions(options.auth),
     maxEventLoopLagMs: count('maxEventLoopLagMs', options.maxEventLoopLagMs, 5000, 1),
+    ...requestLogOption(options.requestLog),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,

@@ -12,6 +12,8 @@ export type InferenceProtocol = 'rest' | 'grpc' | 'v2_rest' | 'v2_grpc' | 'in_pr
 
 /** One finished call, as the run path reports it. @publicApi */
 export interface InferenceRecord {
+  /** The request id (`x-request-id`, given or made) of a call that came over a library route. */
+  readonly requestId?: string;
   readonly model: string;
   /** The version that ran it; absent when none could be resolved. */
   readonly version?: number;

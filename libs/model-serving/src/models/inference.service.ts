@@ -27,6 +27,7 @@ import {
 import { ModelRegistry } from './model.registry.js';
 import { type RunOptions, type RunTrace } from './model.executor.js';
 import { type PredictRequest, type PredictResult, runPredict } from './predict-util.js';
+import { currentRequestId } from './request-context.js';
 import { type HeldServable, type RunNote } from './servable.js';
 import { type VersionSelector } from './served-model.js';
 import { type SignatureMap } from './signature.js';
@@ -39,6 +40,8 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Where the call came from, for observers. @defaultValue `in_process` */
   readonly protocol?: InferenceProtocol;
+  /** The request id reported to observers. @defaultValue the current library route's */
+  readonly requestId?: string;
 }
 
 /** One inference, in protocol-neutral terms. */
@@ -170,7 +173,9 @@ export class InferenceService {
       throw error;
     } finally {
       if (this.observers.length > 0) {
+        const requestId = call.requestId ?? currentRequestId();
         this.notify({
+          ...(requestId === undefined ? {} : { requestId }),
           model,
           version,
           signature: note.signature,

@@ -7,6 +7,7 @@ import { resolveOptions } from '../config/resolve-options.js';
 import { type ModelServingModuleOptions } from '../config/model-serving-options.interface.js';
 import { InferenceService } from '../models/inference.service.js';
 import { ModelRegistry } from '../models/model.registry.js';
+import { RequestLogSubscriber } from '../logging/request-log.subscriber.js';
 import { ServableExplorer } from './servable.explorer.js';
 import {
   MODEL_SERVING_RATE_LIMITER,
@@ -37,6 +38,7 @@ import { servingPipelineProvider } from './serving-pipeline.provider.js';
     InferenceService,
     ServableExplorer,
     ServingLifecycleService,
+    RequestLogSubscriber,
     // Auth: stateless passport strategies and the per-credential request counter.
     ApiKeyStrategy,
     JwtStrategy,
