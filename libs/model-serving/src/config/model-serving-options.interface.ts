@@ -1,6 +1,7 @@
 import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import { type InferenceObserver } from '../models/inference-observer.js';
 import { type BackendName, type ModelLoader } from '../models/model.loader.js';
+import { type AuthOptions } from './auth-options.interface.js';
 
 export type { BackendName } from '../models/model.loader.js';
 
@@ -160,6 +161,11 @@ export interface ModelServingModuleOptions {
   requestLog?: boolean | { sampleRate?: number };
   /** Observers of every inference (metrics, logs): told model, version, timings and outcome. */
   observers?: InferenceObserver[];
+  /**
+   * API keys and JWT bearer tokens, with per-model grants and optional per-credential rate
+   * limits, on every library route and gRPC method (health stays public). @defaultValue off
+   */
+  auth?: AuthOptions;
 }
 
 /** Shape options: seen only when passed synchronously to `forRoot` / `forRootAsync`. @publicApi */

@@ -12,6 +12,7 @@ import {
   type ModelServingModuleOptions,
   type VersionPolicy,
 } from './model-serving-options.interface.js';
+import { resolveAuthOptions, type ResolvedAuthOptions } from './resolve-auth-options.js';
 
 /** A model entry with defaults applied and its base path made absolute. */
 export interface ResolvedModelConfig {
@@ -55,6 +56,8 @@ export interface ResolvedModelServingOptions {
   readonly maxEventLoopLagMs: number;
   /** Request logs, when on. */
   readonly requestLog?: { readonly sampleRate: number };
+  /** Authentication; absent when off. */
+  readonly auth?: ResolvedAuthOptions;
 }
 
 export const DEFAULTS = {
@@ -253,6 +256,7 @@ export function resolveOptions(
     restApiTimeoutMs: duration('restApiTimeoutMs', options.restApiTimeoutMs, 0),
     maxEventLoopLagMs: count('maxEventLoopLagMs', options.maxEventLoopLagMs, 5000, 1),
     ...requestLogOption(options.requestLog),
+    auth: resolveAuthOptions(options.auth),
     maxRequestBodyBytes: count(
       'maxRequestBodyBytes',
       options.maxRequestBodyBytes,
