@@ -75,6 +75,10 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
     kind: 'string',
     help: "text-format BatchingParameters (TF Serving's) used with --enable_batching",
   },
+  auth_config_file: {
+    kind: 'string',
+    help: 'JSON auth options (apiKeys, apiKeysFile, apiKeysEnv, jwt, rateLimit): requests then need an API key or JWT (this server only)',
+  },
   monitoring_config_file: {
     kind: 'string',
     help: 'text-format MonitoringConfig: prometheus_config { enable: true, path: "..." } serves Prometheus metrics',
@@ -196,6 +200,8 @@ export interface ServerPlan {
   readonly grpcHost: string;
   /** The Logger levels `--log_level` turns on. */
   readonly logLevels: LogLevel[];
+  /** `--auth_config_file`: read before the module starts. */
+  readonly authConfigFile?: string;
   /** `--monitoring_config_file`: read before the module starts. */
   readonly monitoringConfigFile?: string;
   /** `--batching_parameters_file` with `--enable_batching`: read before the module starts. */
@@ -275,6 +281,9 @@ export function planServer(flags: FlagValues): ServerPlan {
     grpcHost: value<string>(flags, 'grpc_host'),
     logLevels: ['fatal', ...LOG_LEVELS.slice(0, level + 1)],
     ...(batching && parametersFile ? { batchingParametersFile: parametersFile } : {}),
+    ...(flags['auth_config_file'] === undefined
+      ? {}
+      : { authConfigFile: flags['auth_config_file'] as string }),
     ...(flags['monitoring_config_file'] === undefined
       ? {}
       : { monitoringConfigFile: flags['monitoring_config_file'] as string }),

@@ -6,6 +6,7 @@ import { connectModelServingGrpc, modelServingGrpcOptions } from '../grpc/grpc-s
 import { configureModelServingApp } from '../module/configure-app.js';
 import { ModelServingModule } from '../module/model-serving.module.js';
 import { readBatchingParametersFile } from '../batching/batching-parameters.js';
+import { readAuthConfigFile } from '../config/auth-config-file.js';
 import { readMonitoringConfigFile } from '../metrics/monitoring-config.js';
 import {
   FlagError,
@@ -83,9 +84,12 @@ async function main(): Promise<void> {
   const metrics = monitoring
     ? { enabled: monitoring.prometheus.enabled, path: monitoring.prometheus.path }
     : { enabled: false };
-  const options = plan.batchingParametersFile
+  const batched = plan.batchingParametersFile
     ? { ...plan.options, batching: await readBatchingParametersFile(plan.batchingParametersFile) }
     : plan.options;
+  const options = plan.authConfigFile
+    ? { ...batched, auth: await readAuthConfigFile(plan.authConfigFile) }
+    : batched;
   const grpc = { port: plan.grpcPort, host: plan.grpcHost };
   const rest = { enabled: plan.restPort > 0 };
 
