@@ -38,8 +38,8 @@ function challenge(auth: ResolvedAuthOptions, failure?: AuthFailure): string {
 }
 
 /**
- * Authenticates a request with passport (API key, then JWT), then checks that the credential
- * grants the verb on every model the request names, then spends its rate limit. With `auth`
+ * Authenticates a request with passport (API key, then JWT), spends the credential's rate
+ * limit, then checks that it grants the verb on every model the request names. With `auth`
  * off it lets everything through at once. Attached by `@ModelServingApi()`.
  * @throws UnauthenticatedError (401), PermissionDeniedError (403), RateLimitExceededError (429).
  * @publicApi
@@ -83,8 +83,9 @@ export class ModelServingAuthGuard extends AuthGuard([API_KEY_STRATEGY, JWT_STRA
       throw error;
     }
     const principal = request.user!;
-    this.authorize(principal, this.targetsOf(context, api));
+    // Counted before authorization, so a credential probing models it lacks is limited too.
     await this.throttle(context, principal, auth);
+    this.authorize(principal, this.targetsOf(context, api));
     if (subject) admitted.add(subject);
     if (context.getType() === 'http')
       context.switchToHttp().getRequest<{ user?: ModelServingPrincipal }>().user = principal;
