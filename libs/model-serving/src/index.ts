@@ -73,6 +73,7 @@ export {
 export { Public } from './auth/public.decorator.js';
 export { ModelServingAuthGuard } from './auth/model-access.guard.js';
 export type { ModelServingPrincipal } from './auth/principal.js';
+export type { ResolvedGrant as ModelServingGrant } from './config/resolve-auth-options.js';
 
 // Decorators and handles
 export { Servable, type ServableOptions } from './decorators/servable.decorator.js';

@@ -24,6 +24,7 @@ export interface ResolvedApiKey {
   readonly rateLimit?: RateLimitOptions | false;
 }
 
+/** `auth.jwt` with its key loaded (a secret, a public key or a local JWKS lookup). */
 export interface ResolvedJwtOptions {
   readonly key: Uint8Array | KeyObject | JWTVerifyGetKey;
   readonly algorithms: readonly string[];
