@@ -69,4 +69,26 @@ describe('resolveOptions', () => {
       'enableModelWarmup must be true or false, got "no"',
     );
   });
+
+  it('resolves requestLog, maxEventLoopLagMs, workers and model platforms, naming bad fields', () => {
+    expect(resolveOptions({}).requestLog).toBeUndefined();
+    expect(resolveOptions({ requestLog: true }).requestLog).toEqual({ sampleRate: 1 });
+    expect(resolveOptions({ requestLog: { sampleRate: 0.25 } }).requestLog).toEqual({
+      sampleRate: 0.25,
+    });
+    for (const bad of [null, 2, { sampleRate: 1.5 }, { sampleRate: 'all' }]) {
+      expect(() => resolveOptions({ requestLog: bad as never })).toThrow(
+        'ModelServingModule option requestLog must be true, false or { sampleRate: 0..1 }',
+      );
+    }
+    expect(resolveOptions({}).maxEventLoopLagMs).toBe(5000);
+    expect(resolveOptions({ workers: 0 }).workers).toBe(0);
+    expect(() => resolveOptions({ workers: -1 })).toThrow('workers must be an integer >= 0');
+    expect(
+      resolveOptions({ models: [{ name: 'm', basePath: '/m', platform: 'onnx' }] }).models[0],
+    ).toMatchObject({ platform: 'onnx' });
+    expect(() =>
+      resolveOptions({ models: [{ name: 'm', basePath: '/m', platform: 'pytorch' as never }] }),
+    ).toThrow('models[0].platform must be one of tensorflow, tfjs, onnx, got "pytorch"');
+  });
 });

@@ -165,8 +165,14 @@ function platformOption(field: string, value: unknown): ModelPlatform {
 function requestLogOption(value: unknown): { requestLog?: { sampleRate: number } } {
   if (value === undefined || value === false) return {};
   if (value === true) return { requestLog: { sampleRate: 1 } };
-  const rate = (value as { sampleRate?: unknown } | null)?.sampleRate ?? 1;
-  if (typeof value !== 'object' || typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+  const rate: unknown =
+    typeof value === 'object' && value !== null && 'sampleRate' in value ? value.sampleRate : 1;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof rate !== 'number' ||
+    !(rate >= 0 && rate <= 1)
+  ) {
     fail('requestLog', `must be true, false or { sampleRate: 0..1 }, got ${JSON.stringify(value)}`);
   }
   return { requestLog: { sampleRate: rate } };
