@@ -6,6 +6,10 @@ import {
   PROTOS_DIR,
   TF_SERVING_PROTO_FILES,
 } from '../protos/proto-path.js';
+import {
+  malformedRequestInterceptor,
+  tolerateMalformedRequests,
+} from './malformed-request.interceptor.js';
 
 /** The proto packages whose services the server answers. */
 const GRPC_PACKAGES = ['tensorflow.serving', 'inference', 'grpc.health.v1'];
@@ -48,6 +52,10 @@ export function modelServingGrpcOptions(options: ModelServingGrpcOptions = {}): 
       maxReceiveMessageLength: maxMessageBytes,
       maxSendMessageLength: maxMessageBytes,
       gracefulShutdown: true,
+      // Malformed request bytes answer INVALID_ARGUMENT, not grpc-js's INTERNAL.
+      onLoadPackageDefinition: (definition: Record<string, unknown>) =>
+        tolerateMalformedRequests(definition),
+      channelOptions: { interceptors: [malformedRequestInterceptor] },
     },
   };
 }

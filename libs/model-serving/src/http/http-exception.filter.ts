@@ -4,11 +4,20 @@ import { encodeErrorBody } from '../tf-serving/rest/json/predict-response.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 import { httpStatusFor } from '../errors/status-map.js';
 
+/** Longest error message answered: past it, the message is cut (it may quote a huge input). */
+const MAX_MESSAGE_CHARS = 1024;
+
 /** The status and message of anything thrown while serving HTTP; unknown errors say nothing. */
 export function describeHttpError(
   error: unknown,
   logger: Logger,
 ): { status: number; message: string } {
+  const described = describe(error, logger);
+  if (described.message.length <= MAX_MESSAGE_CHARS) return described;
+  return { ...described, message: `${described.message.slice(0, MAX_MESSAGE_CHARS)}… (cut)` };
+}
+
+function describe(error: unknown, logger: Logger): { status: number; message: string } {
   if (error instanceof ModelServingError)
     return { status: httpStatusFor(error.code), message: error.message };
   if (error instanceof HttpException) {
