@@ -1,4 +1,4 @@
-import { applyDecorators, UseFilters, UseGuards } from '@nestjs/common';
+import { applyDecorators, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { MODEL_SERVING_VERBS, type ModelServingVerb } from '../config/auth-options.interface.js';
 import { ModelServingAuthGuard } from '../auth/model-access.guard.js';
 import {
@@ -8,6 +8,7 @@ import {
 } from '../auth/model-serving-api.metadata.js';
 import { ModelServingGrpcExceptionFilter } from '../grpc/grpc-exception.filter.js';
 import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
+import { RequestIdInterceptor } from '../logging/request-id.interceptor.js';
 
 /** Options of `@ModelServingApi`. @publicApi */
 export interface ModelServingApiOptions {
@@ -28,7 +29,7 @@ export interface ModelServingApiOptions {
 
 /**
  * Marks a route (or every route of a class) as a model-serving API: errors answer in TF
- * Serving's shape (or as gRPC statuses), and, when the module has `auth`, the caller must bring
+ * Serving's shape (or as gRPC statuses), the call gets a request id (`x-request-id`), and, when the module has `auth`, the caller must bring
  * an API key or JWT that grants `verb` on the model (401 without one, 403 when it does not
  * grant it, 429 past its rate limit). `@Public()` exempts a handler. Every library controller
  * and `@Predict` route carries it.
@@ -63,5 +64,6 @@ export function ModelServingApi(
     MODEL_SERVING_API(metadata),
     UseFilters(filter),
     UseGuards(ModelServingAuthGuard),
+    UseInterceptors(RequestIdInterceptor),
   );
 }

@@ -3,9 +3,7 @@ import {
   type DynamicModule,
   type Provider,
   type Type,
-  UseInterceptors,
 } from '@nestjs/common';
-import { RequestIdInterceptor } from '../logging/request-id.interceptor.js';
 import { createModelHandleProviders } from '../decorators/inject-model.decorator.js';
 import {
   type ModelServingModuleExtras,
@@ -34,16 +32,6 @@ const DEFAULT_EXTRAS: ModelServingModuleExtras = {
   metrics: { enabled: false, path: DEFAULT_PROMETHEUS_PATH, defaultMetrics: false },
   health: { enabled: true, livenessPath: '/healthz', readinessPath: '/readyz' },
 };
-
-/** Library controllers already given the request-id interceptor (gRPC ones are shared classes). */
-const identified = new WeakSet<Type>();
-
-/** Gives a library controller's routes a request id (`x-request-id`), once per class. */
-function withRequestIds(controller: Type): void {
-  if (identified.has(controller)) return;
-  identified.add(controller);
-  UseInterceptors(RequestIdInterceptor)(controller);
-}
 
 /** What the extras change: global-ness and which protocol, metrics and probe controllers mount. */
 function applyModuleShape(
@@ -77,7 +65,6 @@ function applyModuleShape(
     ? healthModuleParts({ livenessPath: health.livenessPath, readinessPath: health.readinessPath })
     : { imports: [], controllers: [], providers: [] };
   controllers.push(...probes.controllers);
-  for (const controller of controllers) withRequestIds(controller);
   const handles = createModelHandleProviders() as (Provider & { provide: string })[];
   const prefixProvider = {
     provide: MODEL_SERVING_REST_PREFIX,
