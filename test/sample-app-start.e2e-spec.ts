@@ -97,6 +97,17 @@ describe('npm start (the built sample app)', () => {
           { 'x-api-key': API_KEY },
         );
         expect(res.outputs.y.float_val).toEqual([2.5, 3, 4.5]);
+        // The production edges are on: probes, metrics, request logs and batching.
+        const base = `http://127.0.0.1:${restPort}`;
+        expect((await request('GET', `${base}/readyz`)).json.status).toBe('ok');
+        const metrics = await request('GET', `${base}/monitoring/prometheus/metrics`);
+        expect(metrics.text).toContain(
+          ':tensorflow:serving:request_count{model_name="half_plus_two",status="OK"} 2',
+        );
+        expect(run.output()).toMatch(/"model":"half_plus_two".*"protocol":"grpc".*"status":"OK"/);
+        expect(run.output()).toMatch(
+          /model 'half_plus_two' version 1 batching picked from its cost curve/,
+        );
       } finally {
         client?.close();
         await stop(run);

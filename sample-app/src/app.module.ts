@@ -24,6 +24,11 @@ export class AppModule {
             { name: 'mlp_onnx', basePath: join(MODELS_DIR, 'mlp_onnx') },
           ],
           auth,
+          // The production edges, on: Prometheus metrics at TF Serving's path, a JSON line per
+          // call, dynamic batching tuned at load; probes at /healthz and /readyz by default.
+          metrics: { enabled: true },
+          requestLog: { sampleRate: 1 },
+          batching: true,
           grpc: { enabled: true },
         }),
       ],
