@@ -1,3 +1,4 @@
+import { type Server } from 'node:http';
 import { type Readable } from 'node:stream';
 import { type INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -6,6 +7,7 @@ import { rememberFormText } from '../decorators/predict-body.js';
 import { ModelServingHttpExceptionFilter } from '../http/http-exception.filter.js';
 import { parseBodyAhead } from '../tf-serving/rest/json/parsed-body.js';
 import { isRawBodyUrl, isTfServingUrl } from '../tf-serving/rest/tf-serving-path.js';
+import { answerClientErrors, guardFastifyUrls } from './client-errors.js';
 import { CORS_HEADERS, preflightAnswer } from './cors.js';
 import { checkJsonLimits, decodeBody, type JsonLimits } from './request-limits.js';
 import {
@@ -167,8 +169,13 @@ export function configureModelServingApp(
   };
   const adapter = app.getHttpAdapter();
   const parsers = app as unknown as BodyParserHost;
+  const server = adapter.getHttpServer() as Server | undefined;
+  if (server) answerClientErrors(server);
   if (adapter.getType() === 'fastify') {
-    const fastify = adapter.getInstance() as FastifyHooks;
+    const fastify = adapter.getInstance() as FastifyHooks & {
+      initialConfig?: { maxParamLength?: number };
+    };
+    if (server) guardFastifyUrls(server, fastify.initialConfig?.maxParamLength ?? 100);
     if (resolved.restApiEnableCorsSupport) fastify.addHook('onRequest', corsHook);
     fastify.addHook('preParsing', (req, _reply, payload, done) => {
       let decoded: Readable;
