@@ -133,6 +133,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
       '--backend=wasm',
       '--file_system_poll_wait_seconds=0',
       '--log_level=warn',
+      // Scenario e sends 50 MB bodies, past the 32 MiB default.
+      '--rest_api_max_body_bytes=134217728',
       ...modelArgs,
       ...(options.flags ?? []),
     ],
