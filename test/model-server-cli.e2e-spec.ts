@@ -77,7 +77,6 @@ describe('model-server command', () => {
       '--tensorflow_intra_op_parallelism=2',
       '--tensorflow_inter_op_parallelism=2',
       '--per_process_gpu_memory_fraction=0.5',
-      '--rest_api_enable_cors_support=true',
       '--grpc_channel_arguments=grpc.max_connection_age_ms=1000',
       '--enable_model_warmup=false',
     ]);
@@ -89,7 +88,6 @@ describe('model-server command', () => {
         '--ssl_config_file is not served yet: gRPC stays plaintext',
         '--tensorflow_intra_op_parallelism is not served yet: TensorFlow.js picks its own threads',
         '--per_process_gpu_memory_fraction is not served yet: GPU memory is not capped',
-        '--rest_api_enable_cors_support is not served yet: REST answers carry no CORS headers',
         "--grpc_channel_arguments is not served yet: gRPC runs with grpc-js's defaults",
       ]) {
         expect(run.output()).toContain(warning);
