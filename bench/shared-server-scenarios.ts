@@ -32,8 +32,6 @@ export async function sharedServerScenarios(ctx: Context): Promise<void> {
     server = await startModelServer({
       models: Object.fromEntries(MODELS.map((m) => [m, basePath(ctx, m)])),
       scratch: ctx.scratch,
-      // The decode probe sends 50 MB bodies, past the 32 MiB default.
-      flags: [`--rest_api_max_body_bytes=${64 * 1024 * 1024}`],
     });
   } catch (error) {
     for (const name of [
