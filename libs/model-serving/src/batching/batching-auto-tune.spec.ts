@@ -20,7 +20,12 @@ describe('chooseBatchingOptions', () => {
     const curve = [point(1, 2), point(8, 4), point(32, 8), point(128, 30.72)];
     const options = chooseBatchingOptions(curve, 3);
     // No padding sizes; one core of three left to the main thread.
-    expect(options).toEqual({ maxBatchSize: 32, batchTimeoutMicros: 2000, numBatchThreads: 2 });
+    expect(options).toEqual({
+      maxBatchSize: 32,
+      batchTimeoutMicros: 2000,
+      maxEnqueuedBatches: 128,
+      numBatchThreads: 2,
+    });
     expect(() => resolveBatchingParameters(options)).not.toThrow();
   });
 
@@ -31,9 +36,11 @@ describe('chooseBatchingOptions', () => {
 
   it('chooses no batching (size 1) when a batch costs as much per example', () => {
     const curve = [point(1, 1), point(8, 8), point(32, 32)];
+    // A queue of 4096 single examples: a large request is split and queued, not refused.
     expect(chooseBatchingOptions(curve, 2)).toEqual({
       maxBatchSize: 1,
       batchTimeoutMicros: 1000,
+      maxEnqueuedBatches: 4096,
       numBatchThreads: 1,
     });
   });

@@ -39,6 +39,8 @@ export interface BatchingAutoTuneOptions {
 
 /** Per-example time must improve by more than this to make a larger batch worth it. */
 const MIN_GAIN = 0.1;
+/** Examples the auto-tuned queue holds, whatever batch size was picked. */
+const QUEUED_EXAMPLES = 4096;
 /** Bounds of the chosen batch timeout (µs). */
 const MIN_TIMEOUT_MICROS = 100;
 const MAX_TIMEOUT_MICROS = 100_000;
@@ -51,6 +53,9 @@ const MAX_TIMEOUT_MICROS = 100_000;
  *   at most about as long as it runs, i.e. its latency at most doubles.
  * - no `allowedBatchSizes`: the engines served here run any batch size, and padding a batch of 9
  *   up to 32 would spend the engine on rows nobody asked for.
+ * - `maxEnqueuedBatches`: enough batches to queue 4096 examples (at least TF Serving's 10), so a
+ *   large request split into `maxBatchSize` pieces is queued, not refused, whatever size was
+ *   picked.
  * - `numBatchThreads`: `parallelism - 1` (at least 1): the batches that run at once behind the
  *   executor, leaving one core to the main thread that decodes and encodes the requests; more
  *   batches at once would only close them early and small. Measured on 2 cores with 2 workers:
@@ -74,6 +79,7 @@ export function chooseBatchingOptions(
   return {
     maxBatchSize: best.batchSize,
     batchTimeoutMicros: Math.min(MAX_TIMEOUT_MICROS, Math.max(MIN_TIMEOUT_MICROS, timeout)),
+    maxEnqueuedBatches: Math.max(10, Math.ceil(QUEUED_EXAMPLES / best.batchSize)),
     numBatchThreads: Math.max(1, Math.floor(parallelism) - 1),
   };
 }

@@ -192,6 +192,10 @@ export function configureModelServingApp(
       parseFastifyBody(prefix, json),
     );
   } else {
+    // TF Serving sends neither; the ETag would hash every answer body.
+    const express = adapter.getInstance() as { set?(name: string, value: unknown): unknown };
+    express.set?.('etag', false);
+    express.set?.('x-powered-by', false);
     const middleware = app as unknown as MiddlewareHost;
     if (resolved.restApiEnableCorsSupport) middleware.use(corsMiddleware());
     const urlOf = (req: { url?: string; originalUrl?: string }) => req.originalUrl ?? req.url ?? '';
