@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
 import {
   defaultBatchingParameters,
@@ -9,6 +8,7 @@ import {
   readBatchingParametersFile,
   resolveBatchingParameters,
 } from './batching-parameters.js';
+import { itIfPresent, SHARED } from '../../../../test/helpers/paths.js';
 
 function errorOf(run: () => unknown): ModelServingConfigError {
   try {
@@ -20,7 +20,6 @@ function errorOf(run: () => unknown): ModelServingConfigError {
   throw new Error('expected a ModelServingConfigError');
 }
 
-const SHARED = resolve(process.cwd(), process.env['MODEL_SERVING_SHARED_DIR'] ?? '../shared');
 const REFERENCE = join(SHARED, 'testdata/tf-serving/batching_config.txt');
 
 describe('resolveBatchingParameters', () => {
@@ -145,7 +144,7 @@ describe('parseBatchingParametersText', () => {
     }
   });
 
-  (existsSync(REFERENCE) ? it : it.skip)(
+  itIfPresent(REFERENCE)(
     `parses TF Serving's reference file (skipped when ${REFERENCE} is absent)`,
     async () => {
       await expect(readBatchingParametersFile(REFERENCE)).resolves.toMatchObject({

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
 import { parseModelConfigText, readModelConfigFile } from './model-config-file.js';
+import { itIfPresent, SHARED } from '../../../../test/helpers/paths.js';
 
 const lines = (...text: string[]): string => text.join('\n');
 /** One model config list holding `body`, which starts on line 3, column 5. */
@@ -536,11 +536,8 @@ describe('readModelConfigFile', () => {
   });
 
   describe('on TF Serving reference files', () => {
-    const referenceDir = resolve(process.cwd(), '../shared/testdata/tf-serving');
-    const present = existsSync(referenceDir);
-    if (!present)
-      console.warn(`Skipping TF Serving reference config tests: ${referenceDir} is missing`);
-    const maybe = present ? it : it.skip;
+    const referenceDir = join(SHARED, 'testdata', 'tf-serving');
+    const maybe = itIfPresent(referenceDir);
 
     maybe('parses good_model_config.txt, keeping ${VAR} placeholders', async () => {
       await expect(

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
 import { TextFormatParser } from './text-format.parser.js';
 import { type TextFormatSchema } from './text-format.schema.js';
+import { itIfPresent, SHARED } from '../../../../test/helpers/paths.js';
 
 const FLOAT = { kind: 'float' } as const;
 const POINT = { kind: 'message', message: 'Point' } as const;
@@ -190,11 +190,8 @@ describe('TextFormatParser', () => {
     } as const satisfies TextFormatSchema<
       'BatchingParameters' | 'Int64Value' | 'StringValue' | 'MonitoringConfig' | 'PrometheusConfig'
     >;
-    const referenceDir = resolve(process.cwd(), '../shared/testdata/tf-serving');
-    const present = existsSync(referenceDir);
-    if (!present)
-      console.warn(`Skipping TF Serving reference file tests: ${referenceDir} is missing`);
-    const maybe = present ? it : it.skip;
+    const referenceDir = join(SHARED, 'testdata', 'tf-serving');
+    const maybe = itIfPresent(referenceDir);
     const read = async (name: string) => {
       const file = join(referenceDir, name);
       return [new TextFormatParser(TF_SERVING, file), await readFile(file, 'utf8')] as const;

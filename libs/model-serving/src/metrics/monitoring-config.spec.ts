@@ -1,16 +1,12 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
 import {
   DEFAULT_PROMETHEUS_PATH,
   parseMonitoringConfigText,
   readMonitoringConfigFile,
 } from './monitoring-config.js';
+import { itIfPresent, SHARED } from '../../../../test/helpers/paths.js';
 
-/** TF Serving's test data beside the project (`../shared`), absent in a user's clone. */
-const SHARED = resolve(
-  process.env['MODEL_SERVING_SHARED_DIR'] ?? join(process.cwd(), '..', 'shared'),
-);
 const SAMPLE = join(SHARED, 'testdata', 'tf-serving', 'monitoring_config.txt');
 
 function errorOf(text: string): ModelServingConfigError {
@@ -52,7 +48,7 @@ describe('parseMonitoringConfigText', () => {
     );
   });
 
-  (existsSync(SAMPLE) ? it : it.skip)(`parses TF Serving's sample file (${SAMPLE})`, async () => {
+  itIfPresent(SAMPLE)(`parses TF Serving's sample file (${SAMPLE})`, async () => {
     await expect(readMonitoringConfigFile(SAMPLE)).resolves.toEqual({
       prometheus: { enabled: true, path: '/monitoring/prometheus/metrics' },
     });

@@ -9,9 +9,10 @@ import {
   PROTOS_DIR,
   TF_SERVING_PROTO_FILES,
 } from './proto-path.js';
+import { itIfPresent, SHARED } from '../../../../test/helpers/paths.js';
 
 /** Verbatim upstream protos, kept outside the repository (see its README). */
-const REFERENCE_DIR = resolve(process.cwd(), '..', 'shared', 'protos-reference');
+const REFERENCE_DIR = join(SHARED, 'protos-reference');
 
 /** Our files whose counterpart in the reference tree has another path. */
 const REFERENCE_PATH_OF: Record<string, string> = {
@@ -201,41 +202,41 @@ describe('the project protos', () => {
     for (const file of OUR_FILES) expect(() => loadRoot(PROTOS_DIR, [file])).not.toThrow();
   });
 
-  it('are wire-compatible with the reference protos (TensorFlow, TF Serving, Open Inference)', () => {
-    if (!existsSync(REFERENCE_DIR)) {
-      console.warn(
-        `protos.spec: ${REFERENCE_DIR} is absent; comparison with the reference skipped`,
+  itIfPresent(REFERENCE_DIR)(
+    'are wire-compatible with the reference protos (TensorFlow, TF Serving, Open Inference)',
+    () => {
+      const missing = COMPARED_FILES.filter(
+        (file) => !existsSync(join(REFERENCE_DIR, referencePath(file))),
       );
-      return;
-    }
-    const missing = COMPARED_FILES.filter(
-      (file) => !existsSync(join(REFERENCE_DIR, referencePath(file))),
-    );
-    expect(missing).toEqual([]);
+      expect(missing).toEqual([]);
 
-    const oursRoot = loadRoot(PROTOS_DIR, COMPARED_FILES);
-    const theirsRoot = loadRoot(REFERENCE_DIR, COMPARED_FILES.map(referencePath));
-    const ours = definedIn(oursRoot, new Set(COMPARED_FILES.map((file) => join(PROTOS_DIR, file))));
-    const theirs = definedIn(
-      theirsRoot,
-      new Set(COMPARED_FILES.map((file) => join(REFERENCE_DIR, referencePath(file)))),
-    );
-    const theirsAnywhere = definitions(theirsRoot);
+      const oursRoot = loadRoot(PROTOS_DIR, COMPARED_FILES);
+      const theirsRoot = loadRoot(REFERENCE_DIR, COMPARED_FILES.map(referencePath));
+      const ours = definedIn(
+        oursRoot,
+        new Set(COMPARED_FILES.map((file) => join(PROTOS_DIR, file))),
+      );
+      const theirs = definedIn(
+        theirsRoot,
+        new Set(COMPARED_FILES.map((file) => join(REFERENCE_DIR, referencePath(file)))),
+      );
+      const theirsAnywhere = definitions(theirsRoot);
 
-    const result: Comparison = { mismatches: [], omissions: [] };
-    for (const [name, item] of ours) {
-      const ref = theirsAnywhere.get(name);
-      if (!ref) result.mismatches.push(`${kindOf(item)} ${name}: not in the reference`);
-      else compare(item, ref, result);
-    }
-    for (const [name, item] of theirs) {
-      if (!ours.has(name)) result.omissions.push(`${kindOf(item)} ${name}`);
-    }
+      const result: Comparison = { mismatches: [], omissions: [] };
+      for (const [name, item] of ours) {
+        const ref = theirsAnywhere.get(name);
+        if (!ref) result.mismatches.push(`${kindOf(item)} ${name}: not in the reference`);
+        else compare(item, ref, result);
+      }
+      for (const [name, item] of theirs) {
+        if (!ours.has(name)) result.omissions.push(`${kindOf(item)} ${name}`);
+      }
 
-    expect(ours.size).toBeGreaterThan(150);
-    expect(result.mismatches).toEqual([]);
-    expect(result.omissions.sort()).toEqual([...ALLOWED_OMISSIONS].sort());
-  });
+      expect(ours.size).toBeGreaterThan(150);
+      expect(result.mismatches).toEqual([]);
+      expect(result.omissions.sort()).toEqual([...ALLOWED_OMISSIONS].sort());
+    },
+  );
 
   it('define grpc.health.v1 as the gRPC health checking protocol does', () => {
     const root = loadRoot(PROTOS_DIR, HEALTH_PROTO_FILES);

@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeTable } from '../../../../../test/helpers/saved-model-writer/table-writer.js';
 import { ModelLoadError } from '../../errors/model-load.error.js';
 import { readTable } from './leveldb-table.js';
+import { itIfPresent, SHARED } from '../../../../../test/helpers/paths.js';
 
-const TF1_INDEX = resolve(
-  process.cwd(),
-  '../shared/testdata/tf-serving/saved_model_half_plus_two_cpu/00000123/variables/variables.index',
+const TF1_INDEX = join(
+  SHARED,
+  'testdata/tf-serving/saved_model_half_plus_two_cpu/00000123/variables/variables.index',
 );
 
 function entries(n: number) {
@@ -30,13 +31,10 @@ describe('readTable', () => {
     expect(readTable(writeTable([]))).toEqual([]);
   });
 
-  (existsSync(TF1_INDEX) ? it : it.skip)(
-    'reads the index TensorFlow wrote for half_plus_two',
-    () => {
-      const keys = readTable(readFileSync(TF1_INDEX)).map((e) => e.key);
-      expect(keys).toEqual(['', 'a', 'a2', 'b', 'c', 'c2']);
-    },
-  );
+  itIfPresent(TF1_INDEX)('reads the index TensorFlow wrote for half_plus_two', () => {
+    const keys = readTable(readFileSync(TF1_INDEX)).map((e) => e.key);
+    expect(keys).toEqual(['', 'a', 'a2', 'b', 'c', 'c2']);
+  });
 
   it('rejects a bad magic number, a short file and a flipped byte, naming the problem', () => {
     const table = writeTable(entries(50), { blockSize: 256 });

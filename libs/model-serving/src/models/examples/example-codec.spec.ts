@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { PROTOS_DIR } from '../../protos/proto-path.js';
@@ -11,8 +11,9 @@ import {
   serializeExamples,
   type TfExample,
 } from './example-codec.js';
+import { SHARED } from '../../../../../test/helpers/paths.js';
 
-const REFERENCE = resolve(process.cwd(), '..', 'shared', 'protos-reference');
+const REFERENCE = join(SHARED, 'protos-reference');
 
 function exampleType(dir: string): protobuf.Type {
   const root = new protobuf.Root();
