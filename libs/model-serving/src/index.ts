@@ -137,7 +137,6 @@ export { BatchCancelledError } from './errors/batch-cancelled.error.js';
 export { WorkerFailedError } from './errors/worker-failed.error.js';
 export { ModelNotFoundError } from './errors/model-not-found.error.js';
 export { VersionNotFoundError } from './errors/version-not-found.error.js';
-export { ModelNotReadyError } from './errors/model-not-ready.error.js';
 export { InvalidInputError } from './errors/invalid-input.error.js';
 export { UnimplementedError } from './errors/unimplemented.error.js';
 export { ShuttingDownError } from './errors/shutting-down.error.js';
