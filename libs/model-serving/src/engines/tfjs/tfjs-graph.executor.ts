@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type GraphModel } from '@tensorflow/tfjs-converter';
 import { type SignatureDef, type SignatureMap } from '../../models/signature.js';
-import { TfjsExecutor } from './tfjs.executor.js';
+import { NeedsAsyncRun, TfjsExecutor } from './tfjs.executor.js';
 
 /** tfjs answers one tensor, not a list, when one output is fetched. */
 function asList(result: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
@@ -37,9 +37,14 @@ export class TfjsGraphExecutor extends TfjsExecutor {
         // synchronous path and say so; remember it and take the async one from now on.
         if (!(error instanceof Error) || !error.message.includes('executeAsync')) throw error;
         this.useAsync = true;
+        throw new NeedsAsyncRun(error.message);
       }
     }
     return this.model.executeAsync(feeds, fetches).then(asList);
+  }
+
+  protected override get runsAsync(): boolean {
+    return this.useAsync;
   }
 
   dispose(): void {

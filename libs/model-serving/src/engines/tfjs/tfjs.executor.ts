@@ -7,12 +7,55 @@ import { ModelExecutor, type RunOptions } from '../../models/model.executor.js';
 import { collectOutputs, toTfTensor } from './tfjs-tensors.js';
 
 /**
- * Runs `work` with `backend` active, then gives the previous backend back. Switching an
- * initialised backend is synchronous, so a synchronous `work` cannot interleave with others.
+ * The process's one active tfjs backend, shared by every model. A model on another backend
+ * (its CPU fallback) switches it for its run and back. Switching is synchronous, so a run that
+ * finishes within one turn cannot interleave with others; a run that awaits between ops (graphs
+ * with control flow) would let other runs see its backend, and would itself continue on theirs.
+ * Such runs therefore take the gate alone: they wait for the asynchronous runs on the default
+ * backend in flight, and every run that starts meanwhile waits for them.
  */
-function withBackend<T>(backend: string, work: () => T): T {
+class BackendGate {
+  /** Settles when the last queued exclusive run has ended. */
+  private exclusiveTail: Promise<void> = Promise.resolve();
+  private exclusiveRuns = 0;
+  /** Asynchronous runs on the default backend still in flight. */
+  private readonly shared = new Set<Promise<unknown>>();
+
+  /** Runs `work` on `backend`; `async` says whether it may outlive the current turn. */
+  async run<T>(backend: string, async: boolean, work: () => T | Promise<T>): Promise<T> {
+    while (this.exclusiveRuns > 0) await this.exclusiveTail;
+    if (backend === tf.getBackend()) return this.track(work());
+    if (!async) return switched(backend, work);
+    this.exclusiveRuns++;
+    const previous = this.exclusiveTail;
+    let release!: () => void;
+    this.exclusiveTail = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await previous;
+      while (this.shared.size > 0) await Promise.allSettled([...this.shared]);
+      const restore = tf.getBackend();
+      await tf.setBackend(backend);
+      try {
+        return await work();
+      } finally {
+        await tf.setBackend(restore);
+      }
+    } finally {
+      this.exclusiveRuns--;
+      release();
+    }
+  }
+
+  private track<T>(result: T | Promise<T>): T | Promise<T> {
+    if (!(result instanceof Promise)) return result;
+    this.shared.add(result);
+    return result.finally(() => this.shared.delete(result));
+  }
+}
+
+/** Runs a synchronous `work` with `backend` active, then gives the previous backend back. */
+function switched<T>(backend: string, work: () => T): T {
   const previous = tf.getBackend();
-  if (previous === backend) return work();
   void tf.setBackend(backend);
   try {
     return work();
@@ -20,6 +63,11 @@ function withBackend<T>(backend: string, work: () => T): T {
     void tf.setBackend(previous);
   }
 }
+
+const GATE = new BackendGate();
+
+/** Thrown by `compute` when a graph turns out to need the asynchronous path. */
+export class NeedsAsyncRun extends Error {}
 
 /**
  * A TensorFlow.js model behind the executor interface: converts plain tensors in and out,
@@ -61,7 +109,10 @@ export abstract class TfjsExecutor extends ModelExecutor {
   ): Promise<Record<string, TensorData>> {
     const started = performance.now();
     try {
-      return await this.runOnce(signatureKey, inputs, outputs);
+      return await this.runOnce(signatureKey, inputs, outputs).catch((error: unknown) => {
+        if (error instanceof NeedsAsyncRun) return this.runOnce(signatureKey, inputs, outputs);
+        throw error;
+      });
     } catch (error) {
       const missing = this.cpuFallback !== undefined && missingKernel(error);
       if (!missing || this.runBackend === 'cpu' || !tf.getKernel(missing, 'cpu')) throw error;
@@ -83,7 +134,7 @@ export abstract class TfjsExecutor extends ModelExecutor {
     const signature = this.signatures[signatureKey];
     if (!signature) throw new UnimplementedError(`signature '${signatureKey}' is not served`);
     const aliases = outputs ?? Object.keys(signature.outputs);
-    return withBackend(this.runBackend, () => {
+    return GATE.run(this.runBackend, this.runsAsync, () => {
       const feeds: Record<string, tf.Tensor> = {};
       try {
         for (const [alias, data] of Object.entries(inputs)) feeds[alias] = toTfTensor(data);
@@ -98,6 +149,15 @@ export abstract class TfjsExecutor extends ModelExecutor {
         throw error;
       }
     });
+  }
+
+  /**
+   * Whether `compute` awaits between ops (control flow), so that a run on a backend other than
+   * the default must hold the backend until it settles. A `compute` that finds out while running
+   * sets it and throws {@link NeedsAsyncRun}; the call is then run again.
+   */
+  protected get runsAsync(): boolean {
+    return false;
   }
 
   /**
