@@ -94,6 +94,12 @@ export default tseslint.config(
     ['batching', 'workers'],
     'engines must not import other plug-ins',
   ),
+  // The SavedModel → ONNX translator reads the frozen graph and writes ONNX, never runs tfjs.
+  refuse(
+    [`${SRC}/engines/tf-onnx/**/*.ts`],
+    ['tfjs', 'batching', 'workers', 'config', 'validation'],
+    'engines/tf-onnx may import tensor, errors, protos, models, engines/saved-model and engines/onnx only',
+  ),
   refuse(
     [`${SRC}/batching/**/*.ts`],
     ['engines', 'workers'],

@@ -22,6 +22,10 @@ export interface ServingGraph {
   readonly unavailable: ReadonlyMap<string, string>;
   /** Signature key → how it parses tf.Examples (the graph is kept from the parse op on). */
   readonly parsing: ReadonlyMap<string, ExampleParsingSpec>;
+  /** The frozen, pruned graph `graph` was made from (what the ONNX translation reads). */
+  readonly nodes: NodeMap;
+  /** The MetaGraph's function library (bodies of control-flow ops). */
+  readonly library: ReadonlyMap<string, FunctionDefMsg>;
 }
 
 function listing(map: ReadonlyMap<string, string[]>): string {
@@ -100,5 +104,12 @@ export function buildServingGraph(
     (key) => index?.entries.get(key),
     initializer,
   );
-  return { graph, signatures, unavailable: pruned.unavailable, parsing: pruned.parsing };
+  return {
+    graph,
+    signatures,
+    unavailable: pruned.unavailable,
+    parsing: pruned.parsing,
+    nodes: pruned.nodes,
+    library,
+  };
 }

@@ -1,0 +1,20 @@
+import { type OpFamily, type OpTranslator } from './op-translator.js';
+import { ELEMENTWISE_OPS } from './ops/elementwise.ops.js';
+
+/**
+ * Every TensorFlow op the ONNX translation knows, by name: one family per file under `ops/`.
+ * A family joins by being listed here (control flow and lookup tables slot in the same way:
+ * their translators emit `Loop`/`If` subgraphs through `TranslationContext.subgraph`).
+ */
+const FAMILIES: readonly OpFamily[] = [ELEMENTWISE_OPS];
+
+export const TF_ONNX_OPS: ReadonlyMap<string, OpTranslator> = new Map(
+  FAMILIES.flatMap((family) => Object.entries(family)),
+);
+
+/** Ops the signature translator handles itself (graph sources). */
+export const SOURCE_OPS: ReadonlySet<string> = new Set([
+  'Const',
+  'Placeholder',
+  'PlaceholderWithDefault',
+]);
