@@ -16,6 +16,7 @@ import {
 } from './batching-scenarios.js';
 import { type Context } from './context.js';
 import { FULL, QUICK } from './measure.js';
+import { poolName, poolScenarios } from './pool-scenarios.js';
 import { rawName, rawScenarios, SERVED_BATCH } from './raw-scenarios.js';
 import { machine, printTable, ratio, Results, writeLatest } from './report.js';
 import { stopAll } from './servers.js';
@@ -71,6 +72,7 @@ function ratios(results: Results, quick: boolean) {
     .filter((v): v is number => v != null);
   const tuned = best(results, GRID.slice(0, quick ? 2 : GRID.length).map(tunedName));
   const [one, all] = [workersName(1), workersName(workerCounts().at(-1)!)];
+  const [poolOne, poolAll] = [1, workerCounts().at(-1)!];
   console.log('ratios:');
   const r = {
     served_vs_raw: ratio(
@@ -83,6 +85,29 @@ function ratios(results: Results, quick: boolean) {
     vs_express_baseline: ratio(results, 'vs_express_baseline', UNBATCHED_NAME, EXPRESS_NAME),
     health_p99_ms: worst.length > 0 ? Math.max(...worst) : null,
     worker_scaling: one === all ? null : ratio(results, 'worker_scaling', all, one),
+    pool_vs_raw: ratio(
+      results,
+      'pool_vs_raw',
+      poolName('mlp_tfjs', 1),
+      rawName('mlp_tfjs', SERVED_BATCH),
+    ),
+    pool_worker_scaling:
+      poolOne === poolAll
+        ? null
+        : {
+            tfjs_cnn: ratio(
+              results,
+              'pool tfjs cnn',
+              poolName('cnn_tfjs', poolAll),
+              poolName('cnn_tfjs', poolOne),
+            ),
+            onnx_cnn: ratio(
+              results,
+              'pool onnx cnn',
+              poolName('cnn_onnx', poolAll),
+              poolName('cnn_onnx', poolOne),
+            ),
+          },
     auto_vs_tuned: tuned ? ratio(results, 'auto_vs_tuned', AUTO_NAME, tuned) : null,
     grpc_served_vs_raw: ratio(
       results,
@@ -138,6 +163,7 @@ async function main(): Promise<void> {
       `${quick ? 'quick' : 'full'} run, ${ctx.durations.seconds} s per load run, generator ${generator}`,
     );
     await rawScenarios(ctx);
+    await poolScenarios(ctx);
     await sharedServerScenarios(ctx);
     await batchingScenarios(ctx);
     await workerScenarios(ctx);
