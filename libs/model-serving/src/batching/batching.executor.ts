@@ -61,6 +61,7 @@ export interface BatchingStatus {
 export class BatchingExecutor extends ModelExecutor {
   readonly signatures: SignatureMap;
   readonly backend: string;
+  declare readonly engineNote?: string;
   private readonly scheduler: BatchScheduler;
   private readonly reasons = new Map<string, string>();
   private readonly direct = new Set<Promise<unknown>>();
@@ -73,6 +74,7 @@ export class BatchingExecutor extends ModelExecutor {
     super();
     this.signatures = inner.signatures;
     this.backend = inner.backend;
+    this.engineNote = inner.engineNote;
     const logger = options.logger ?? new Logger('ModelServing');
     this.scheduler = new BatchScheduler({
       parameters: options.parameters,

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
 import { InferenceObserver } from '../models/inference-observer.js';
-import { type ModelLoader } from '../models/model.loader.js';
+import { type ModelLoader, type SavedModelEngine } from '../models/model.loader.js';
 import { DEFAULT_VERSION_POLICY } from '../models/version-policy.js';
 import {
   type BackendName,
@@ -22,6 +22,8 @@ export interface ResolvedModelConfig {
   readonly versionLabels: Readonly<Record<string, number>>;
   /** The format its versions must have, when pinned. */
   readonly platform?: ModelPlatform;
+  /** What runs its SavedModel versions, when the model says. */
+  readonly engine?: SavedModelEngine;
   /** This model's batching, when it overrides the module's (checked by the batching plug-in). */
   readonly batching?: boolean | BatchingOptions;
 }
@@ -38,6 +40,7 @@ export interface ResolvedModelServingOptions {
   readonly drainDelayMs: number;
   readonly shutdownTimeoutMs: number;
   readonly backend: BackendName;
+  readonly savedModelEngine: SavedModelEngine;
   readonly loaders: readonly ModelLoader[];
   readonly maxRequestBodyBytes: number;
   readonly maxJsonDepth: number;
@@ -69,6 +72,7 @@ export const DEFAULTS = {
   drainDelayMs: 0,
   shutdownTimeoutMs: 30_000,
   backend: 'auto',
+  savedModelEngine: 'auto',
   maxRequestBodyBytes: 32 * 1024 * 1024,
   maxJsonDepth: 64,
   maxJsonElements: 8 * 1024 * 1024,
@@ -150,10 +154,21 @@ export function resolveModelConfig(model: ModelConfig, where: string): ResolvedM
     ...(model.batching === undefined
       ? {}
       : { batching: batchingOption(`${where}.batching`, model.batching) }),
+    ...(model.engine === undefined
+      ? {}
+      : { engine: engineOption(`${where}.engine`, model.engine) }),
   });
 }
 
 const PLATFORMS: readonly ModelPlatform[] = ['tensorflow', 'tfjs', 'onnx'];
+const ENGINES: readonly SavedModelEngine[] = ['auto', 'onnx', 'tfjs'];
+
+function engineOption(field: string, value: unknown): SavedModelEngine {
+  if (!ENGINES.includes(value as SavedModelEngine)) {
+    fail(field, `must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as SavedModelEngine;
+}
 
 function platformOption(field: string, value: unknown): ModelPlatform {
   if (!PLATFORMS.includes(value as ModelPlatform)) {
@@ -248,6 +263,10 @@ export function resolveOptions(
       DEFAULTS.shutdownTimeoutMs,
     ),
     backend,
+    savedModelEngine: engineOption(
+      'savedModelEngine',
+      options.savedModelEngine ?? DEFAULTS.savedModelEngine,
+    ),
     loaders: Object.freeze([...loaders]),
     grpcTensorContent: flag('grpcTensorContent', options.grpcTensorContent, false),
     enableModelWarmup: flag('enableModelWarmup', options.enableModelWarmup, true),

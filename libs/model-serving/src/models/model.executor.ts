@@ -46,6 +46,12 @@ export abstract class ModelExecutor {
   abstract readonly backend: string;
 
   /**
+   * How the engine was chosen, when there was a choice: e.g. the ops that kept a SavedModel
+   * off ONNX Runtime. Shown in the version's status (`engine`).
+   */
+  readonly engineNote?: string;
+
+  /**
    * Runs one signature. `inputs` are keyed by the signature's input aliases and have been
    * checked against it; the result is keyed by output alias (only `outputs` when given).
    */

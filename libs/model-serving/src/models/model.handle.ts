@@ -77,4 +77,12 @@ export class ModelHandle {
   status(version?: number): VersionStatus[] {
     return this.registry.status(this.name, version);
   }
+
+  /**
+   * What runs the AVAILABLE version (the newest without `version`), e.g. `onnxruntime` for a
+   * SavedModel translated to ONNX, or `wasm (not translated to ONNX: …)` when it fell back.
+   */
+  engine(version?: number): string | undefined {
+    return this.registry.engine(this.name, version);
+  }
 }

@@ -3,6 +3,14 @@ import { type ModelExecutor } from './model.executor.js';
 /** Engine choice. `auto` tries tfjs-node-gpu, tfjs-node, then WASM, then CPU. @publicApi */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
 
+/**
+ * What runs a TensorFlow SavedModel: `onnx` its translation to ONNX on ONNX Runtime (the load
+ * fails when an op does not translate), `tfjs` TensorFlow.js, `auto` ONNX Runtime when it is
+ * installed and every op of every signature translates, else TensorFlow.js.
+ * @publicApi
+ */
+export type SavedModelEngine = 'auto' | 'onnx' | 'tfjs';
+
 /** What a loader knows about the directory it is asked to load. @publicApi */
 export interface LoadContext {
   readonly modelName: string;
@@ -13,6 +21,8 @@ export interface LoadContext {
   readonly files: readonly string[];
   /** The engine the options ask for (the active tfjs backend is already selected). */
   readonly backend: BackendName;
+  /** What runs a SavedModel version (the model's `engine`, else the module's). @defaultValue 'auto' */
+  readonly engine?: SavedModelEngine;
   /**
    * Whether the version's warm-up requests are replayed before it becomes available (the
    * `enableModelWarmup` option). @defaultValue true

@@ -44,6 +44,7 @@ export class ModelRegistry {
       plugins: pipeline.plugins,
       checkedOnZeros: pipeline.checkedOnZeros,
       backend: options.backend,
+      savedModelEngine: options.savedModelEngine,
       enableModelWarmup: options.enableModelWarmup,
       logger: this.logger,
     });
@@ -174,6 +175,18 @@ export class ModelRegistry {
     const model = this.models.get(name);
     if (!model) throw new ModelNotFoundError(`Could not find any versions of model ${name}`);
     return model.status(version);
+  }
+
+  /**
+   * What runs a model's AVAILABLE version (the newest without `version`): `onnxruntime`, `wasm`,
+   * `cpu`…, and why when there was a choice, e.g. a SavedModel's ops that did not translate to
+   * ONNX. Undefined when no such version is AVAILABLE.
+   * @throws ModelNotFoundError for an unknown model
+   */
+  engine(name: string, version?: number): string | undefined {
+    const model = this.models.get(name);
+    if (!model) throw new ModelNotFoundError(`Could not find any versions of model ${name}`);
+    return model.engine(version);
   }
 
   /** Unloads everything after in-flight requests finish; no work is taken afterwards. */

@@ -146,6 +146,19 @@ export class ServedModel {
     );
   }
 
+  /**
+   * What runs an AVAILABLE version (`onnxruntime`, `wasm`, `cpu`…) and, when there was a choice,
+   * why, e.g. `wasm (not translated to ONNX: LookupTableFindV2 ('serving_default'))`; the newest
+   * AVAILABLE one when `version` is not given. Undefined when it is not AVAILABLE.
+   */
+  engine(version?: number): string | undefined {
+    const available = [...this.versions.values()]
+      .filter((e) => e.state === 'AVAILABLE' && e.executor && (version ?? e.version) === e.version)
+      .sort((a, b) => b.version - a.version);
+    const executor = available[0]?.executor;
+    return executor && engineOf(executor);
+  }
+
   /** Stops retries and unloads every version, waiting for in-flight requests to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -358,4 +371,9 @@ function asLoadError(cause: unknown): ModelServingError {
   if (cause instanceof ModelServingError) return cause;
   const message = cause instanceof Error ? cause.message : String(cause);
   return new ModelLoadError(message);
+}
+
+/** The engine of a version and, when there was a choice, why (for its status). */
+function engineOf(executor: ModelExecutor): string {
+  return executor.engineNote ? `${executor.backend} (${executor.engineNote})` : executor.backend;
 }

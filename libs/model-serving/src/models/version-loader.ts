@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { type Logger } from '@nestjs/common';
-import { type BackendName } from './model.loader.js';
+import { type BackendName, type SavedModelEngine } from './model.loader.js';
 import { type ResolvedModelConfig } from '../config/resolve-options.js';
 import { IncompleteVersionError } from '../errors/incomplete-version.error.js';
 import { type ExecutorPlugin } from './executor-plugin.js';
@@ -22,6 +22,8 @@ export interface VersionLoaderSettings {
   /** Loaders whose versions get the kernel check on zeros. */
   readonly checkedOnZeros?: ReadonlySet<ModelLoader>;
   readonly backend: BackendName;
+  /** What runs SavedModel versions of models that do not say. @defaultValue 'auto' */
+  readonly savedModelEngine?: SavedModelEngine;
   readonly enableModelWarmup?: boolean;
   readonly logger: Logger;
 }
@@ -48,6 +50,7 @@ export class VersionLoader {
       directory,
       files,
       backend: this.settings.backend,
+      engine: config.engine ?? this.settings.savedModelEngine ?? 'auto',
       enableModelWarmup: this.settings.enableModelWarmup,
     };
     const loader = await this.detect(context, config.platform);

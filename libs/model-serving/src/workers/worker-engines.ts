@@ -108,6 +108,14 @@ export async function buildWorkerExecutor(
         );
       }
     }
+    case 'saved-model-onnx': {
+      const hooks = load.workerModule ? await importModule(load.workerModule, where) : {};
+      const { createSavedModelOnnxExecutor } =
+        await import('../engines/tf-onnx/saved-model-onnx.session.js');
+      const { parseExamples } = await import('../engines/saved-model/parse-examples.js');
+      const parser = (hooks['exampleParser'] ?? parseExamples) as typeof parseExamples;
+      return createSavedModelOnnxExecutor(load.translation, load.options, context, parser);
+    }
     case 'onnx': {
       const { createOnnxExecutor } = await import('../engines/onnx/onnx.loader.js');
       return createOnnxExecutor(load.model, load.options, context);

@@ -19,6 +19,7 @@ export class WorkerExecutor extends ModelExecutor {
   constructor(
     private readonly pool: WorkerPool,
     private readonly version: LoadedVersion,
+    override readonly engineNote?: string,
   ) {
     super();
     this.signatures = version.signatures;

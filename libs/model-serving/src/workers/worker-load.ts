@@ -1,5 +1,6 @@
 import { type OnnxWorkerLoad } from '../engines/onnx/onnx.loader.js';
 import { type SavedModelWorkerLoad } from '../engines/saved-model/saved-model-artifacts.js';
+import { type SavedModelOnnxWorkerLoad } from '../engines/saved-model/saved-model.loader.js';
 import { type TfjsWorkerLoad } from '../engines/tfjs/tfjs.loader.js';
 import {
   type LoadContext,
@@ -14,6 +15,7 @@ import {
 export type WorkerLoad =
   | TfjsWorkerLoad
   | SavedModelWorkerLoad
+  | SavedModelOnnxWorkerLoad
   | OnnxWorkerLoad
   | { readonly engine: 'module'; readonly module: WorkerModuleSpec };
 

@@ -52,7 +52,11 @@ export class WorkerPoolPlugin extends ExecutorPlugin {
     this.logger.log(
       `model '${context.modelName}' version ${context.version} runs in ${this.pool.holders(version.key)} worker threads on ${version.backend}`,
     );
-    return new WorkerExecutor(this.pool, version);
+    return new WorkerExecutor(
+      this.pool,
+      version,
+      'engineNote' in load ? load.engineNote : undefined,
+    );
   }
 
   override async close(): Promise<void> {
@@ -76,6 +80,7 @@ function portableContext(context: LoadContext): LoadContext {
     directory: context.directory,
     files: [...context.files],
     backend: context.backend,
+    ...(context.engine === undefined ? {} : { engine: context.engine }),
     ...(context.enableModelWarmup === undefined
       ? {}
       : { enableModelWarmup: context.enableModelWarmup }),

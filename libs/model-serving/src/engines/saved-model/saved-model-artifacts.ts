@@ -28,6 +28,8 @@ export interface SavedModelWorkerLoad {
   readonly cpuFallback?: string;
   /** The loader's `workerModule` option: where workers find `customOps` and `exampleParser`. */
   readonly workerModule?: string;
+  /** Why the version is not on ONNX Runtime, for its status. */
+  readonly engineNote?: string;
 }
 
 /** The model.json part of a translated graph, without its weights. */

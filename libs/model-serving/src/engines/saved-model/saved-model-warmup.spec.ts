@@ -243,6 +243,7 @@ describe('runSavedModelWarmup', () => {
       directory: version,
       files: await readdir(version),
       backend: 'cpu',
+      engine: 'tfjs',
     });
     try {
       const before = tf.memory().numTensors;

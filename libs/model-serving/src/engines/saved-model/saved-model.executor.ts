@@ -51,6 +51,8 @@ export class SavedModelExecutor extends TfjsGraphExecutor {
     private readonly unavailable: ReadonlyMap<string, string>,
     private readonly parsing: ReadonlyMap<string, ExampleParsingSpec> = new Map(),
     private readonly parser?: ExampleParser,
+    /** Why the version runs here rather than on ONNX Runtime, if it could have. */
+    override readonly engineNote?: string,
   ) {
     super(model, withParsedHalves(signatures, parsing));
   }

@@ -35,6 +35,8 @@ describe('SavedModelLoader', () => {
       directory,
       files: await readdir(directory),
       backend: 'cpu',
+      // The TensorFlow.js path; engines/tf-onnx/ specs cover the ONNX translation.
+      engine: 'tfjs',
     };
   };
 

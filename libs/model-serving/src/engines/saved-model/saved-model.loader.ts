@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -10,6 +11,15 @@ import { ModelServingError } from '../../errors/model-serving.error.js';
 import { type ModelExecutor } from '../../models/model.executor.js';
 import { parseExamples } from './parse-examples.js';
 import { type LoadContext, ModelLoader } from '../../models/model.loader.js';
+import { type OnnxLoaderOptions } from '../onnx/onnx.loader.js';
+import { loadOnnxRuntime } from '../onnx/onnx-runtime.js';
+import { createSavedModelOnnxExecutor } from '../tf-onnx/saved-model-onnx.session.js';
+import {
+  isTranslated,
+  type SavedModelOnnx,
+  translateSavedModel,
+  type Untranslated,
+} from '../tf-onnx/saved-model-translation.js';
 import { CheckpointReader } from './checkpoint-reader.js';
 import { readCheckpointIndex } from './read-checkpoint-index.js';
 import { SERVE_TAGS, selectMetaGraph } from './meta-graph.js';
@@ -20,6 +30,7 @@ import { buildServingGraph, type ServingGraph } from './saved-model-graph.js';
 import {
   graphArtifacts,
   portableSavedModel,
+  type SavedModelArtifacts,
   type SavedModelWorkerLoad,
 } from './saved-model-artifacts.js';
 import { INIT_OP_SIGNATURE } from './signature-specs.js';
@@ -57,6 +68,27 @@ export interface SavedModelLoaderOptions {
    * thread still uses the options above to translate the graph (once, for every worker).
    */
   readonly workerModule?: string;
+  /**
+   * ONNX Runtime session options for versions translated to ONNX (the model's `engine` or the
+   * module's `savedModelEngine` decides whether they are).
+   */
+  readonly onnx?: OnnxLoaderOptions;
+}
+
+/** A SavedModel version translated to ONNX, as the worker pool sends it to each worker. */
+export interface SavedModelOnnxWorkerLoad {
+  readonly engine: 'saved-model-onnx';
+  readonly translation: SavedModelOnnx;
+  readonly options: OnnxLoaderOptions;
+  /** The loader's `workerModule` option: where workers find `exampleParser`. */
+  readonly workerModule?: string;
+}
+
+/** Why a version is not on ONNX Runtime: the ops, each with the signatures that use it. */
+function untranslatedList(untranslated: Untranslated): string {
+  return [...untranslated]
+    .map(([op, signatures]) => `${op} (${signatures.map((s) => `'${s}'`).join(', ')})`)
+    .join(', ');
 }
 
 /**
@@ -79,6 +111,7 @@ export class SavedModelLoader extends ModelLoader {
   /** Whether worker threads can rebuild the custom ops and parser (none, or `workerModule`). */
   private readonly portable: boolean;
   private readonly workerHooks?: string;
+  private readonly onnxOptions: OnnxLoaderOptions;
   private readonly logger = new Logger('ModelServing');
 
   constructor(options: SavedModelLoaderOptions = {}) {
@@ -88,6 +121,7 @@ export class SavedModelLoader extends ModelLoader {
     this.customOps = new Set(Object.keys(options.customOps ?? {}));
     this.exampleParser = options.exampleParser ?? parseExamples;
     this.workerHooks = options.workerModule;
+    this.onnxOptions = options.onnx ?? {};
     this.portable =
       options.workerModule !== undefined ||
       (options.customOps === undefined && options.exampleParser === undefined);
@@ -113,23 +147,42 @@ export class SavedModelLoader extends ModelLoader {
    * (main thread) for the native path (`backend: 'tensorflow'`) and for custom ops or parsers
    * the workers cannot import (no `workerModule`).
    */
-  async prepareWorkerLoad(context: LoadContext): Promise<SavedModelWorkerLoad | undefined> {
+  async prepareWorkerLoad(
+    context: LoadContext,
+    pool: { readonly workers: number } = { workers: 1 },
+  ): Promise<SavedModelWorkerLoad | SavedModelOnnxWorkerLoad | undefined> {
     if (!this.portable || context.backend === 'tensorflow') return undefined;
     const where = `model '${context.modelName}' version ${context.version}`;
     try {
       const metaGraph = await this.readMetaGraph(context);
       const { serving, reader } = await this.servingGraph(context, metaGraph, where);
-      let artifacts;
+      let artifacts: SavedModelArtifacts | undefined;
+      let onnx;
       try {
-        artifacts = await portableSavedModel(serving, reader);
+        onnx = await this.onnxTranslation(context, serving, reader, where);
+        if (!onnx.translation) artifacts = await portableSavedModel(serving, reader);
       } finally {
         await reader?.close();
+      }
+      const hooks = this.workerHooks === undefined ? {} : { workerModule: this.workerHooks };
+      if (onnx.translation || !artifacts) {
+        // One session per worker: its threads share the cores with the other workers'.
+        const intraOpNumThreads =
+          this.onnxOptions.intraOpNumThreads ??
+          Math.max(1, Math.floor(availableParallelism() / Math.max(1, pool.workers)));
+        return {
+          engine: 'saved-model-onnx',
+          translation: onnx.translation!,
+          options: { ...this.onnxOptions, intraOpNumThreads },
+          ...hooks,
+        };
       }
       return {
         engine: 'saved-model',
         artifacts,
         ...(context.backend === 'auto' ? { cpuFallback: where } : {}),
-        ...(this.workerHooks === undefined ? {} : { workerModule: this.workerHooks }),
+        ...(onnx.note === undefined ? {} : { engineNote: onnx.note }),
+        ...hooks,
       };
     } catch (error) {
       throw located(error, where);
@@ -149,20 +202,75 @@ export class SavedModelLoader extends ModelLoader {
   private async loadVersion(context: LoadContext, where: string): Promise<ModelExecutor> {
     const metaGraph = await this.readMetaGraph(context);
     const native = await selectNativeSavedModel(context.backend);
-    const executor = native
-      ? await loadNativeSavedModel(
-          native,
-          context.directory,
-          this.tags,
-          metaGraph.signatureDef ?? {},
-        )
-      : await this.translate(context, metaGraph, where);
-    if (executor instanceof SavedModelExecutor) {
-      if (context.backend === 'auto') executor.fallBackToCpu(where);
-    } else {
+    if (native) {
+      const executor = await loadNativeSavedModel(
+        native,
+        context.directory,
+        this.tags,
+        metaGraph.signatureDef ?? {},
+      );
       this.logger.log(`${where} runs on tfjs-node's native SavedModel loader`);
+      return executor;
     }
+    const { serving, reader } = await this.servingGraph(context, metaGraph, where);
+    let onnx;
+    try {
+      onnx = await this.onnxTranslation(context, serving, reader, where);
+    } catch (error) {
+      await reader?.close();
+      throw error;
+    }
+    if (onnx.translation) {
+      await reader?.close();
+      const executor = await createSavedModelOnnxExecutor(
+        onnx.translation,
+        this.onnxOptions,
+        context,
+        this.exampleParser,
+      );
+      this.logger.log(`${where} runs on ONNX Runtime, translated from the SavedModel`);
+      return executor;
+    }
+    const executor = await this.translate(serving, reader, onnx.note);
+    if (context.backend === 'auto') executor.fallBackToCpu(where);
     return executor;
+  }
+
+  /**
+   * The version translated to ONNX, when its engine (`auto`, `onnx`) asks for it and ONNX
+   * Runtime is usable; else why it stays on TensorFlow.js (said in the log for `auto`).
+   * @throws ModelLoadError with engine `onnx` when ONNX Runtime is missing (FAILED_PRECONDITION)
+   *   or an op does not translate (UNIMPLEMENTED)
+   */
+  private async onnxTranslation(
+    context: LoadContext,
+    serving: ServingGraph,
+    reader: CheckpointReader | undefined,
+    where: string,
+  ): Promise<{ translation?: SavedModelOnnx; note?: string }> {
+    const engine = context.engine ?? 'auto';
+    if (engine === 'tfjs') return {};
+    const runtime = await loadOnnxRuntime();
+    if (typeof runtime === 'string') {
+      if (engine === 'onnx') {
+        throw new ModelLoadError(
+          `engine 'onnx' needs onnxruntime-node, which is not usable: ${runtime}`,
+          GrpcStatusCode.FAILED_PRECONDITION,
+        );
+      }
+      return { note: `onnxruntime-node is not usable: ${runtime}` };
+    }
+    const result = await translateSavedModel(serving, reader);
+    if (isTranslated(result)) return { translation: result };
+    const list = untranslatedList(result);
+    if (engine === 'onnx') {
+      throw new ModelLoadError(
+        `engine 'onnx': ops that do not translate to ONNX: ${list}`,
+        GrpcStatusCode.UNIMPLEMENTED,
+      );
+    }
+    this.logger.warn(`${where} runs on TensorFlow.js: ops that do not translate to ONNX: ${list}`);
+    return { note: `not translated to ONNX: ${list}` };
   }
 
   /**
@@ -206,13 +314,14 @@ export class SavedModelLoader extends ModelLoader {
     return { serving, reader };
   }
 
-  /** The MetaGraph rewritten into one TensorFlow.js graph with the checkpoint's weights. */
+  /**
+   * The serving graph as a TensorFlow.js model with the checkpoint's weights; closes `reader`.
+   */
   private async translate(
-    context: LoadContext,
-    metaGraph: MetaGraphDefMsg,
-    where: string,
+    serving: ServingGraph,
+    reader: CheckpointReader | undefined,
+    engineNote: string | undefined,
   ): Promise<SavedModelExecutor> {
-    const { serving, reader } = await this.servingGraph(context, metaGraph, where);
     const feed = weightStream(serving.graph.weights, reader);
     let model;
     try {
@@ -237,6 +346,7 @@ export class SavedModelLoader extends ModelLoader {
       serving.unavailable,
       serving.parsing,
       this.exampleParser,
+      engineNote,
     );
   }
 }

@@ -1,12 +1,22 @@
 import { type OpFamily, type OpTranslator } from './op-translator.js';
+import { ARRAY_OPS } from './ops/array.ops.js';
 import { ELEMENTWISE_OPS } from './ops/elementwise.ops.js';
+import { NN_OPS } from './ops/nn.ops.js';
+import { REDUCTION_OPS } from './ops/reduction.ops.js';
+import { SHAPE_OPS } from './ops/shape.ops.js';
 
 /**
  * Every TensorFlow op the ONNX translation knows, by name: one family per file under `ops/`.
  * A family joins by being listed here (control flow and lookup tables slot in the same way:
  * their translators emit `Loop`/`If` subgraphs through `TranslationContext.subgraph`).
  */
-const FAMILIES: readonly OpFamily[] = [ELEMENTWISE_OPS];
+const FAMILIES: readonly OpFamily[] = [
+  ELEMENTWISE_OPS,
+  NN_OPS,
+  SHAPE_OPS,
+  ARRAY_OPS,
+  REDUCTION_OPS,
+];
 
 export const TF_ONNX_OPS: ReadonlyMap<string, OpTranslator> = new Map(
   FAMILIES.flatMap((family) => Object.entries(family)),

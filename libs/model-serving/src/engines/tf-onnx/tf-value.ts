@@ -23,7 +23,7 @@ export interface TfValue {
 }
 
 /** Whether every dimension is known. */
-export function isStatic(shape: readonly Dim[] | undefined): shape is readonly number[] {
+export function isStatic(shape: readonly Dim[] | undefined): boolean {
   return shape !== undefined && shape.every((d) => d >= 0);
 }
 

@@ -85,3 +85,50 @@ export function transposeHost(t: HostTensor, perm: readonly number[]): HostTenso
     order.map((k) => src[k]!),
   );
 }
+
+/**
+ * Elements of a constant picked per axis: `picks[d]` lists the indices taken along axis d, in
+ * order (what slicing, gathering and concatenation fold to).
+ */
+export function pickHost(t: HostTensor, picks: readonly (readonly number[])[]): HostTensor {
+  const shape = picks.map((p) => p.length);
+  const inStrides = strides(t.shape);
+  const outStrides = strides(shape);
+  const order = Array.from({ length: elementCount(shape) }, (_, i) => {
+    let k = 0;
+    for (let d = 0; d < shape.length; d++) {
+      k += picks[d]![Math.floor(i / outStrides[d]!) % shape[d]!]! * inStrides[d]!;
+    }
+    return k;
+  });
+  if (Array.isArray(t.data)) {
+    const strings = t.data as readonly Uint8Array[];
+    return { dtype: t.dtype, shape, data: order.map((k) => strings[k]!) };
+  }
+  const src = t.data as ArrayLike<number | bigint>;
+  return hostTensor(
+    t.dtype,
+    shape,
+    order.map((k) => src[k]!),
+  );
+}
+
+/** Constants joined along `axis` (all of one dtype and matching other dimensions). */
+export function concatHost(parts: readonly HostTensor[], axis: number): HostTensor | undefined {
+  const [first] = parts;
+  if (!first || parts.some((p) => Array.isArray(p.data) || p.shape.length !== first.shape.length)) {
+    return undefined;
+  }
+  const shape = [...first.shape];
+  shape[axis] = parts.reduce((n, p) => n + p.shape[axis]!, 0);
+  const outer = first.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const values: (number | bigint)[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (const p of parts) {
+      const block = p.shape.slice(axis).reduce((a, b) => a * b, 1);
+      const src = p.data as ArrayLike<number | bigint>;
+      for (let i = 0; i < block; i++) values.push(src[o * block + i]!);
+    }
+  }
+  return hostTensor(first.dtype, shape, values);
+}

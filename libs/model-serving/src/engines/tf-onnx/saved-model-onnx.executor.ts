@@ -1,0 +1,142 @@
+import type * as ort from 'onnxruntime-node';
+import { InvalidInputError } from '../../errors/invalid-input.error.js';
+import { UnimplementedError } from '../../errors/unimplemented.error.js';
+import { ModelExecutor } from '../../models/model.executor.js';
+import { servedSignature, type SignatureMap } from '../../models/signature.js';
+import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
+import { type OnnxRuntime } from '../onnx/onnx-runtime.js';
+import { type ExampleParsingSpec } from '../saved-model/example-parsing.js';
+import { type ExampleParser } from '../saved-model/saved-model.executor.js';
+import { fromOrtData, toOrtData } from './ort-values.js';
+import { type OnnxSignatureModel } from './saved-model-translation.js';
+
+/** One signature's session, its ONNX names and its inputs' element types. */
+export interface SignatureSession {
+  readonly session: ort.InferenceSession;
+  readonly model: OnnxSignatureModel;
+  /** ONNX input name → element type, as the session declares it. */
+  readonly types: ReadonlyMap<string, string>;
+}
+
+const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * A SavedModel served from its ONNX translation on ONNX Runtime: one session per signature,
+ * fed and fetched by alias. It serves the SavedModel's own signatures (metadata is TF
+ * Serving's, as on TensorFlow.js); signatures that parse tf.Examples in the graph parse them in
+ * TypeScript and feed the dense features to their translated post-parse half.
+ */
+export class SavedModelOnnxExecutor extends ModelExecutor {
+  readonly backend = 'onnxruntime';
+
+  constructor(
+    private readonly runtime: OnnxRuntime,
+    private readonly sessions: ReadonlyMap<string, SignatureSession>,
+    readonly signatures: SignatureMap,
+    private readonly unavailable: ReadonlyMap<string, string>,
+    private readonly parsing: ReadonlyMap<string, ExampleParsingSpec>,
+    private readonly parser: ExampleParser | undefined,
+    override readonly engineNote?: string,
+  ) {
+    super();
+  }
+
+  /** How `signature` parses tf.Examples, when its graph does. */
+  exampleParsing(signature: string): ExampleParsingSpec | undefined {
+    return this.parsing.get(signature);
+  }
+
+  /**
+   * Runs a signature that parses tf.Examples from already parsed dense features, one tensor
+   * per entry of `exampleParsing(signature).dense`, in that order.
+   */
+  async runParsed(
+    signature: string,
+    dense: readonly TensorData[],
+    outputs?: readonly string[],
+  ): Promise<Record<string, TensorData>> {
+    const spec = this.parsing.get(signature);
+    if (!spec) throw new UnimplementedError(`signature '${signature}' does not parse tf.Examples`);
+    if (dense.length !== spec.dense.length) {
+      throw new InvalidInputError(
+        `signature '${signature}' parses ${spec.dense.length} dense features, ${dense.length} were given`,
+      );
+    }
+    const fed = Object.fromEntries(dense.map((tensor, k) => [`dense_${k}`, tensor]));
+    return this.runSession(signature, fed, outputs);
+  }
+
+  async run(
+    signature: string,
+    inputs: Readonly<Record<string, TensorData>>,
+    outputs?: readonly string[],
+  ): Promise<Record<string, TensorData>> {
+    if (!servedSignature(this.signatures, signature)) {
+      throw new UnimplementedError(`signature '${signature}' is not served`);
+    }
+    const spec = this.parsing.get(signature);
+    const [serialized, ...others] = Object.values(inputs);
+    if (spec && this.parser && serialized && others.length === 0 && isStringData(serialized.data)) {
+      return this.runParsed(signature, await this.parser(serialized.data, spec), outputs);
+    }
+    const reason = this.unavailable.get(signature);
+    if (reason !== undefined) throw new UnimplementedError(reason);
+    return this.runSession(signature, inputs, outputs);
+  }
+
+  private async runSession(
+    signature: string,
+    inputs: Readonly<Record<string, TensorData>>,
+    outputs?: readonly string[],
+  ): Promise<Record<string, TensorData>> {
+    const entry = this.sessions.get(signature);
+    const def = this.signatures[signature]!;
+    if (!entry) throw new UnimplementedError(`signature '${signature}' is not served`);
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [alias, data] of Object.entries(inputs)) {
+      const name = entry.model.inputs[alias];
+      if (name === undefined) continue;
+      feeds[name] = this.toOrt(entry.types.get(name)!, data, `input '${alias}'`);
+    }
+    const aliases = outputs ?? Object.keys(def.outputs);
+    const fetches = aliases.map((alias) => entry.model.outputs[alias]!);
+    const results = await entry.session.run(feeds, fetches);
+    try {
+      return Object.fromEntries(
+        aliases.map((alias, i) => [
+          alias,
+          fromOrt(alias, def.outputs[alias]!.dtype, results[fetches[i]!]!),
+        ]),
+      );
+    } finally {
+      for (const tensor of Object.values(results)) tensor.dispose();
+    }
+  }
+
+  private toOrt(type: string, data: TensorData, what: string): ort.Tensor {
+    const dims = [...data.shape];
+    if (isStringData(data.data)) {
+      return new this.runtime.Tensor(
+        'string',
+        data.data.map((bytes) => utf8.decode(bytes)),
+        dims,
+      );
+    }
+    const values = toOrtData(type, data.data, what);
+    return new this.runtime.Tensor(type as 'float32', values as Float32Array, dims);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map(({ session }) => session.release()));
+  }
+}
+
+function fromOrt(alias: string, dtype: TensorData['dtype'], tensor: ort.Tensor): TensorData {
+  const shape = [...tensor.dims];
+  if (dtype === 'string') {
+    return { dtype, shape, data: (tensor.data as string[]).map((s) => encoder.encode(s)) };
+  }
+  const values = tensor.data as ArrayLike<number | bigint>;
+  return { dtype, shape, data: fromOrtData(dtype, values, `output '${alias}'`) };
+}

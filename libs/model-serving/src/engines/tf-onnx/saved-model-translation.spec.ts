@@ -1,0 +1,279 @@
+/**
+ * @jest-environment ./test/single-realm.environment.mjs
+ */
+// onnxruntime-node makes its output arrays in the main realm (see that environment's comment).
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  cnnForward,
+  writeCnnSavedModel,
+} from '../../../../../test/helpers/saved-model-writer/cnn-export.js';
+import { fillRandom } from '../../../../../test/helpers/saved-model-writer/cnn-model.js';
+import {
+  mlpForward,
+  writeMlpSavedModel,
+} from '../../../../../test/helpers/saved-model-writer/mlp-export.js';
+import { describeIfPresent, SHARED } from '../../../../../test/helpers/paths.js';
+import { type ModelExecutor } from '../../models/model.executor.js';
+import { type LoadContext } from '../../models/model.loader.js';
+import { servedSignature, type TensorSpec } from '../../models/signature.js';
+import { encodeExample } from '../../models/examples/example-codec.js';
+import { type TensorData } from '../../tensor/tensor-data.js';
+import { SavedModelExecutor } from '../saved-model/saved-model.executor.js';
+import { SavedModelLoader } from '../saved-model/saved-model.loader.js';
+import { SavedModelOnnxExecutor } from './saved-model-onnx.executor.js';
+
+const TF_SERVING = join(SHARED, 'testdata', 'tf-serving');
+const TFJS_NODE = join(SHARED, 'testdata', 'tfjs-node-saved-models');
+
+async function contextOf(directory: string, engine: 'onnx' | 'tfjs'): Promise<LoadContext> {
+  return {
+    modelName: directory.split('/').slice(-2).join('/'),
+    version: 1,
+    directory,
+    files: await readdir(directory),
+    backend: 'cpu',
+    engine,
+  };
+}
+
+/** Both engines on the same SavedModel directory. */
+async function loadBoth(directory: string) {
+  const loader = new SavedModelLoader();
+  const onnx = await loader.load(await contextOf(directory, 'onnx'));
+  const tfjs = await loader.load(await contextOf(directory, 'tfjs'));
+  expect(onnx).toBeInstanceOf(SavedModelOnnxExecutor);
+  expect(tfjs).toBeInstanceOf(SavedModelExecutor);
+  return { onnx, tfjs };
+}
+
+let seed = 11;
+/** Deterministic input of a spec: -1 dimensions are 3, values small and of the spec's dtype. */
+function sampleInput(spec: TensorSpec): TensorData {
+  const shape = (spec.shape ?? [3]).map((d) => (d < 0 ? 3 : d));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const floats = new Float32Array(n);
+  fillRandom(floats, seed++, 4);
+  if (spec.dtype === 'float32') return { dtype: 'float32', shape, data: floats };
+  const ints = Int32Array.from(floats, (v) => Math.abs(Math.round(v)) + 1);
+  return { dtype: spec.dtype, shape, data: ints };
+}
+
+/** The examples a parsing signature is fed: every dense feature, `rows` times. */
+function sampleExamples(executor: SavedModelExecutor, key: string, rows: number): TensorData {
+  const spec = executor.exampleParsing(key)!;
+  const serialized = Array.from({ length: rows }, (_, r) =>
+    encodeExample(
+      new Map(
+        spec.dense.map((d) => [
+          d.key,
+          {
+            kind: 'float' as const,
+            values: Array.from({ length: d.shape.reduce((a, b) => a * b, 1) }, (_, i) => r + i / 4),
+          },
+        ]),
+      ),
+    ),
+  );
+  return { dtype: 'string', shape: [rows], data: serialized };
+}
+
+function expectClose(actual: TensorData, expected: TensorData, what: string): void {
+  expect({ what, shape: actual.shape }).toEqual({ what, shape: expected.shape });
+  const a = Array.from(actual.data as ArrayLike<number>, Number);
+  const b = Array.from(expected.data as ArrayLike<number>, Number);
+  expect(a.length).toBe(b.length);
+  a.forEach((v, i) => {
+    if (Math.abs(v - b[i]!) > 1e-5 * Math.max(1, Math.abs(b[i]!))) {
+      throw new Error(`${what}[${i}]: ONNX ${v}, tfjs ${b[i]}`);
+    }
+  });
+}
+
+/** Runs every servable signature on both engines and compares each output. */
+async function compareAll(onnx: ModelExecutor, tfjs: SavedModelExecutor): Promise<number> {
+  let compared = 0;
+  expect(onnx.signatures).toEqual(tfjs.signatures);
+  for (const key of Object.keys(tfjs.signatures)) {
+    const signature = servedSignature(tfjs.signatures, key)!;
+    const parsing = tfjs.exampleParsing(key) !== undefined;
+    if (key === '__saved_model_init_op') continue;
+    const inputs = parsing
+      ? { [Object.keys(signature.inputs)[0]!]: sampleExamples(tfjs, key, 3) }
+      : Object.fromEntries(
+          Object.entries(signature.inputs).map(([alias, spec]) => [alias, sampleInput(spec)]),
+        );
+    const [got, want] = await Promise.all([onnx.run(key, inputs), tfjs.run(key, inputs)]);
+    for (const alias of Object.keys(want)) {
+      expectClose(got[alias]!, want[alias]!, `${key}.${alias}`);
+      compared++;
+    }
+  }
+  return compared;
+}
+
+describe('SavedModels translated to ONNX match TensorFlow.js on the same frozen graph', () => {
+  let dir: string;
+  const open: ModelExecutor[] = [];
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    dir = await mkdtemp(join(tmpdir(), 'tf-onnx-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all(open.map(async (e) => e.dispose()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function both(directory: string) {
+    const loaded = await loadBoth(directory);
+    open.push(loaded.onnx, loaded.tfjs);
+    return loaded;
+  }
+
+  it.each(['tf1', 'tf2'] as const)(
+    "the writer's %s MLP, and as its weights compute",
+    async (style) => {
+      const weights = await writeMlpSavedModel(join(dir, `mlp-${style}`), {
+        layers: [4, 16, 8, 3],
+        style,
+      });
+      const { onnx, tfjs } = await both(join(dir, `mlp-${style}`));
+      expect(await compareAll(onnx, tfjs as SavedModelExecutor)).toBe(1);
+      const x = [
+        [1, -2, 0.5, 3],
+        [0.25, 0, -1, 2],
+      ];
+      const out = await onnx.run('serving_default', {
+        x: { dtype: 'float32', shape: [2, 4], data: Float32Array.from(x.flat()) },
+      });
+      const expected = mlpForward(weights, x).flat();
+      Array.from(Object.values(out)[0]!.data as Float32Array).forEach((v, i) =>
+        expect(v).toBeCloseTo(expected[i]!, 5),
+      );
+    },
+  );
+
+  it.each(['tf1', 'tf2'] as const)(
+    "the writer's %s CNN (Conv2D, MaxPool, Reshape, Softmax)",
+    async (style) => {
+      const params = await writeCnnSavedModel(join(dir, `cnn-${style}`), {
+        height: 8,
+        width: 8,
+        channels: 3,
+        filters: [4, 8],
+        kernel: 3,
+        dense: 16,
+        classes: 5,
+        style,
+      });
+      const { onnx, tfjs } = await both(join(dir, `cnn-${style}`));
+      expect(await compareAll(onnx, tfjs as SavedModelExecutor)).toBe(1);
+      const flat = new Float32Array(2 * 8 * 8 * 3);
+      fillRandom(flat, 5, 1);
+      const images = [0, 1].map((n) =>
+        Array.from({ length: 8 }, (_, h) =>
+          Array.from({ length: 8 }, (_, w) =>
+            Array.from({ length: 3 }, (_, c) => flat[((n * 8 + h) * 8 + w) * 3 + c]!),
+          ),
+        ),
+      );
+      const out = await onnx.run('serving_default', {
+        x: { dtype: 'float32', shape: [2, 8, 8, 3], data: flat },
+      });
+      const expected = cnnForward(params, images).flat();
+      Array.from(Object.values(out)[0]!.data as Float32Array).forEach((v, i) =>
+        expect(v).toBeCloseTo(expected[i]!, 5),
+      );
+    },
+  );
+
+  describeIfPresent(TF_SERVING)("TF Serving's test SavedModels", () => {
+    it.each([
+      'saved_model_half_plus_two_cpu/00000123',
+      'saved_model_half_plus_two_tf2_cpu/00000123',
+      'saved_model_half_plus_two_2_versions/00000123',
+      'saved_model_half_plus_two_2_versions/00000124',
+    ])('%s: every signature, classify and regress included', async (model) => {
+      const { onnx, tfjs } = await both(join(TF_SERVING, model));
+      expect(await compareAll(onnx, tfjs as SavedModelExecutor)).toBeGreaterThanOrEqual(5);
+      const y = await onnx.run('serving_default', {
+        x: { dtype: 'float32', shape: [3, 1], data: Float32Array.from([1, 2, 3]) },
+      });
+      expect(Array.from(y['y']!.data as Float32Array)).toEqual([2.5, 3, 3.5]);
+    });
+  });
+
+  describeIfPresent(TFJS_NODE)("tfjs-node's test SavedModels, with their expected outputs", () => {
+    const ints = (values: number[], dtype: TensorData['dtype'] = 'int32'): TensorData => ({
+      dtype,
+      shape: [values.length],
+      data: Int32Array.from(values),
+    });
+    it.each([
+      [
+        'times_three_float',
+        'serving_default',
+        { x: { dtype: 'float32', shape: [3], data: Float32Array.from([1, 2, 3]) } },
+        { output_0: [3, 6, 9] },
+      ],
+      ['times_two_int', 'serving_default', { x: ints([1, 2, 3]) }, { output_0: [2, 4, 6] }],
+      ['int64_multiply', 'serving_default', { x: ints([3, 4]) }, { output_0: [18, 24] }],
+      [
+        'module_with_multiple_signatures',
+        'timestwo',
+        { x: ints([1, 2, 3]) },
+        { output_0: [2, 4, 6] },
+      ],
+      [
+        'model_single_input_multi_output',
+        'serving_default',
+        { x: ints([1, 2, 3]) },
+        { output_0: [2, 4, 6], output_1: [1, 2, 3] },
+      ],
+      [
+        'model_multi_output',
+        'serving_default',
+        { x: ints([1, 2, 3]), y: ints([1, 2, 3]) },
+        { output_0: [2, 4, 6], output_1: [1, 2, 3] },
+      ],
+    ] as const)('%s', async (model, key, inputs, expected) => {
+      const { onnx, tfjs } = await both(join(TFJS_NODE, model));
+      await compareAll(onnx, tfjs as SavedModelExecutor);
+      const spec = onnx.signatures[key]!;
+      const fed = Object.fromEntries(
+        Object.entries(inputs).map(([alias, t]) => [
+          alias,
+          {
+            ...t,
+            dtype: spec.inputs[alias]!.dtype,
+            data: t.dtype === 'float32' ? t.data : Int32Array.from(t.data as Int32Array),
+          },
+        ]),
+      );
+      const out = await onnx.run(key, fed);
+      for (const [alias, values] of Object.entries(expected)) {
+        expect(Array.from(out[alias]!.data as ArrayLike<number>, Number)).toEqual(values);
+      }
+    });
+
+    it('uint8_multiply: a scalar cast from uint8 in the graph', async () => {
+      const { onnx, tfjs } = await both(join(TFJS_NODE, 'uint8_multiply'));
+      await compareAll(onnx, tfjs as SavedModelExecutor);
+      const spec = onnx.signatures['serving_default']!.inputs;
+      const [alias] = Object.keys(spec);
+      const out = await onnx.run('serving_default', {
+        [alias!]: {
+          dtype: spec[alias!]!.dtype,
+          shape: [],
+          data: Int32Array.from([3]),
+        },
+      });
+      expect(Array.from(Object.values(out)[0]!.data as ArrayLike<number>, Number)).toEqual([18]);
+    });
+  });
+});
