@@ -22,6 +22,7 @@ import { machine, printTable, ratio, Results, writeLatest } from './report.js';
 import { stopAll } from './servers.js';
 import {
   GRPC_NAME,
+  healthPortName,
   PROBE_DECODE_NAME,
   PROBE_LOAD_NAME,
   servedName,
@@ -67,9 +68,13 @@ function best(results: Results, names: readonly string[]): string | undefined {
 }
 
 function ratios(results: Results, quick: boolean) {
-  const worst = [PROBE_LOAD_NAME, PROBE_DECODE_NAME]
-    .map((n) => results.get(n)?.p99_ms)
-    .filter((v): v is number => v != null);
+  const p99s = (names: readonly string[]) =>
+    names.map((n) => results.get(n)?.p99_ms).filter((v): v is number => v != null);
+  const worstOf = (names: readonly string[]) => {
+    const values = p99s(names);
+    return values.length > 0 ? Math.max(...values) : null;
+  };
+  const worst = p99s([PROBE_LOAD_NAME, PROBE_DECODE_NAME]);
   const tuned = best(results, GRID.slice(0, quick ? 2 : GRID.length).map(tunedName));
   const [one, all] = [workersName(1), workersName(workerCounts().at(-1)!)];
   const [poolOne, poolAll] = [1, workerCounts().at(-1)!];
@@ -84,6 +89,7 @@ function ratios(results: Results, quick: boolean) {
     batched_vs_unbatched: ratio(results, 'batched_vs_unbatched', AUTO_NAME, UNBATCHED_NAME),
     vs_express_baseline: ratio(results, 'vs_express_baseline', UNBATCHED_NAME, EXPRESS_NAME),
     health_p99_ms: worst.length > 0 ? Math.max(...worst) : null,
+    health_port_p99_ms: worstOf([PROBE_LOAD_NAME, PROBE_DECODE_NAME].map(healthPortName)),
     worker_scaling: one === all ? null : ratio(results, 'worker_scaling', all, one),
     pool_vs_raw: ratio(
       results,

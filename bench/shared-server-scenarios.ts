@@ -9,7 +9,7 @@ import {
 } from '../scripts/sample-models/bench-models.js';
 import { basePath, bodyFile, type Context, reason, restLoad } from './context.js';
 import { grpcPredictor } from './grpc-client.js';
-import { loop, probe, type Measured } from './measure.js';
+import { freePort, loop, probe } from './measure.js';
 import { SERVED_BATCH } from './raw-scenarios.js';
 import { type RunningServer, startModelServer } from './servers.js';
 import { nest, runWrk } from './wrk.js';
@@ -22,16 +22,20 @@ export const GRPC_NAME = `grpc tensor_content mlp_tfjs b${SERVED_BATCH} c8`;
 export const UNBATCHED_NAME = `c rest mlp_tfjs b1 c${SINGLE_CLIENTS} batching off`;
 export const PROBE_LOAD_NAME = 'e health probe, inference saturated';
 export const PROBE_DECODE_NAME = 'e health probe, 50 MB request decoding';
+/** The same probes on `--health_port` (answered by a worker thread). */
+export const healthPortName = (name: string): string => `${name} (health port)`;
 
 const MODELS: BenchModelName[] = ['mlp_tfjs', 'mlp_onnx', 'cnn_tfjs', 'cnn_onnx'];
 
 export async function sharedServerScenarios(ctx: Context): Promise<void> {
   console.log('b, c, e, h, gRPC: one model-server with the four bench models, batching off');
   let server: RunningServer;
+  const healthPort = await freePort();
   try {
     server = await startModelServer({
       models: Object.fromEntries(MODELS.map((m) => [m, basePath(ctx, m)])),
       scratch: ctx.scratch,
+      flags: [`--health_port=${healthPort}`],
     });
   } catch (error) {
     for (const name of [
@@ -101,7 +105,7 @@ export async function sharedServerScenarios(ctx: Context): Promise<void> {
         { unit: 'samples/s', batch: 1, clients: SINGLE_CLIENTS },
       ),
     );
-    await healthScenarios(ctx, server);
+    await healthScenarios(ctx, server, healthPort);
   } finally {
     await server.stop();
   }
@@ -116,8 +120,13 @@ async function attempt(ctx: Context, name: string, run: () => Promise<unknown>):
 }
 
 /** e: a light prober on the status endpoint while wrk saturates, then during 50 MB requests. */
-async function healthScenarios(ctx: Context, server: RunningServer): Promise<void> {
+async function healthScenarios(
+  ctx: Context,
+  server: RunningServer,
+  healthPort: number,
+): Promise<void> {
   const status = `${server.url}/v1/models/mlp_tfjs`;
+  const ownPort = `http://127.0.0.1:${healthPort}/healthz`;
   // `/healthz` is probed too once the server has it.
   const healthz = await fetch(`${server.url}/healthz`).then(
     (r) => r.ok,
@@ -125,6 +134,7 @@ async function healthScenarios(ctx: Context, server: RunningServer): Promise<voi
   );
   const targets: [string, string][] = [[PROBE_LOAD_NAME, status]];
   if (healthz) targets.push([`${PROBE_LOAD_NAME} (/healthz)`, `${server.url}/healthz`]);
+  targets.push([healthPortName(PROBE_LOAD_NAME), ownPort]);
 
   await attempt(ctx, PROBE_LOAD_NAME, async () => {
     const file = await bodyFile(ctx, 'mlp_tfjs', SERVED_BATCH);
@@ -169,12 +179,17 @@ async function healthScenarios(ctx: Context, server: RunningServer): Promise<voi
         latencies.push(performance.now() - t0);
       }
     })();
-    const probed: Measured = await probe(status, big, 10);
+    const [probed, ownProbed] = await Promise.all([
+      probe(status, big, 10),
+      probe(ownPort, big, 10),
+    ]);
     await big;
-    ctx.results.add(PROBE_DECODE_NAME, probed, {
+    const note = `${sends} x ${(body.length / 2 ** 20).toFixed(0)} MiB, answered ${[...statuses].join('/')} in ${latencies.map((l) => l.toFixed(0)).join('/')} ms`;
+    ctx.results.add(PROBE_DECODE_NAME, probed, { unit: 'probes/s', clients: 1, note });
+    ctx.results.add(healthPortName(PROBE_DECODE_NAME), ownProbed, {
       unit: 'probes/s',
       clients: 1,
-      note: `${sends} x ${(body.length / 2 ** 20).toFixed(0)} MiB, answered ${[...statuses].join('/')} in ${latencies.map((l) => l.toFixed(0)).join('/')} ms`,
+      note: `GET /healthz on --health_port, ${note}`,
     });
   });
 }

@@ -64,6 +64,7 @@ export {
 } from './health/health.controller.js';
 export { ModelHealthIndicator } from './health/model-health.indicator.js';
 export { EventLoopHealthIndicator } from './health/event-loop.indicator.js';
+export { HealthPortServer, type HealthPortOptions } from './health/health-port.server.js';
 
 // Authentication
 export {

@@ -64,9 +64,19 @@ describe('planServer', () => {
       restHost: '0.0.0.0',
       grpcPort: 8500,
       grpcHost: '0.0.0.0',
+      healthPort: 0,
       logLevels: ['fatal', 'error', 'warn', 'log'],
       notes: [],
     });
+  });
+
+  it('maps --health_port and checks its range', () => {
+    expect(planServer(parseFlags(['--model_base_path=/m', '--health_port=8502'])).healthPort).toBe(
+      8502,
+    );
+    expect(() => planServer(parseFlags(['--model_base_path=/m', '--health_port=70000']))).toThrow(
+      new FlagError('--health_port must be between 0 and 65535, got 70000'),
+    );
   });
 
   it('maps --enable_batching, with or without --batching_parameters_file', () => {

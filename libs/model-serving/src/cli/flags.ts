@@ -93,6 +93,11 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
     help: "add TF Serving's CORS headers to every REST answer and answer preflights (OPTIONS)",
     defaultValue: false,
   },
+  health_port: {
+    kind: 'int',
+    help: 'also answer /healthz and /readyz on this port, from a worker thread, at once however busy inference keeps the server; 0 = off (this server only)',
+    defaultValue: 0,
+  },
   rest_api_timeout_in_ms: {
     kind: 'int',
     help: 'REST requests unanswered after this many ms answer 504; 0 = no limit',
@@ -206,6 +211,8 @@ export interface ServerPlan {
   readonly monitoringConfigFile?: string;
   /** `--batching_parameters_file` with `--enable_batching`: read before the module starts. */
   readonly batchingParametersFile?: string;
+  /** `--health_port`: the probes' own port (0: none). */
+  readonly healthPort: number;
   /** Said once at start (a flag given without the one it needs). */
   readonly notes: string[];
 }
@@ -218,7 +225,7 @@ export function planServer(flags: FlagValues): ServerPlan {
     throw new FlagError('give --model_base_path or --model_config_file, not both');
   if (!basePath && !configFile)
     throw new FlagError('give --model_base_path or --model_config_file');
-  for (const port of ['port', 'rest_api_port']) {
+  for (const port of ['port', 'rest_api_port', 'health_port']) {
     const p = value<number>(flags, port);
     if (p < 0 || p > 65535) throw new FlagError(`--${port} must be between 0 and 65535, got ${p}`);
   }
@@ -279,6 +286,7 @@ export function planServer(flags: FlagValues): ServerPlan {
     restHost: value<string>(flags, 'rest_api_host'),
     grpcPort: value<number>(flags, 'port'),
     grpcHost: value<string>(flags, 'grpc_host'),
+    healthPort: value<number>(flags, 'health_port'),
     logLevels: ['fatal', ...LOG_LEVELS.slice(0, level + 1)],
     ...(batching && parametersFile ? { batchingParametersFile: parametersFile } : {}),
     ...(flags['auth_config_file'] === undefined

@@ -95,7 +95,16 @@ async function main(): Promise<void> {
 
   @Module({
     imports: [
-      ModelServingModule.forRoot({ ...options, rest, grpc: { enabled: grpc.port > 0 }, metrics }),
+      ModelServingModule.forRoot({
+        ...options,
+        rest,
+        grpc: { enabled: grpc.port > 0 },
+        metrics,
+        health:
+          plan.healthPort > 0
+            ? { enabled: true, port: plan.healthPort, host: plan.restHost }
+            : { enabled: true },
+      }),
     ],
   })
   class ModelServerModule {}

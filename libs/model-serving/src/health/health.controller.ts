@@ -31,6 +31,18 @@ function normalizeProbePath(path: string, field: keyof HealthControllerOptions):
 }
 
 /**
+ * The probes' routes from the options: defaults `/healthz` and `/readyz`, one leading slash.
+ * @throws Error when a path is empty or both are the same.
+ */
+export function probePaths(options: HealthControllerOptions): Required<HealthControllerOptions> {
+  const livenessPath = normalizeProbePath(options.livenessPath ?? '/healthz', 'livenessPath');
+  const readinessPath = normalizeProbePath(options.readinessPath ?? '/readyz', 'readinessPath');
+  if (livenessPath === readinessPath)
+    throw new Error(`livenessPath and readinessPath must differ, both are ${livenessPath}`);
+  return { livenessPath, readinessPath };
+}
+
+/**
  * Runs `checks` through terminus and answers its JSON, `{ status, info, error, details }`: 200
  * when every entry is up, 503 with the same body when one is down or shutdown began. The body
  * is written here rather than thrown, so an app-wide filter (`configureModelServingApp`'s
@@ -79,10 +91,7 @@ async function runChecks(
  * @publicApi
  */
 export function createHealthController(options: HealthControllerOptions = {}): Type {
-  const livenessPath = normalizeProbePath(options.livenessPath ?? '/healthz', 'livenessPath');
-  const readinessPath = normalizeProbePath(options.readinessPath ?? '/readyz', 'readinessPath');
-  if (livenessPath === readinessPath)
-    throw new Error(`livenessPath and readinessPath must differ, both are ${livenessPath}`);
+  const { livenessPath, readinessPath } = probePaths(options);
 
   @Controller()
   class ModelServingHealthController {

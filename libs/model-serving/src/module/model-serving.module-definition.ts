@@ -62,7 +62,7 @@ function applyModuleShape(
   }
   // Probes answer at their own paths, outside any REST prefix, as Kubernetes is told them.
   const probes = health.enabled
-    ? healthModuleParts({ livenessPath: health.livenessPath, readinessPath: health.readinessPath })
+    ? healthModuleParts(health)
     : { imports: [], controllers: [], providers: [] };
   controllers.push(...probes.controllers);
   const handles = createModelHandleProviders() as (Provider & { provide: string })[];
