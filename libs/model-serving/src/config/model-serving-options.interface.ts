@@ -1,9 +1,13 @@
 import { type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import { type InferenceObserver } from '../models/inference-observer.js';
-import { type BackendName, type ModelLoader } from '../models/model.loader.js';
+import {
+  type BackendName,
+  type ModelLoader,
+  type SavedModelEngine,
+} from '../models/model.loader.js';
 import { type AuthOptions } from './auth-options.interface.js';
 
-export type { BackendName } from '../models/model.loader.js';
+export type { BackendName, SavedModelEngine } from '../models/model.loader.js';
 
 /**
  * Which versions of a model should be served, as TF Serving's `model_version_policy`.
@@ -30,6 +34,11 @@ export interface ModelConfig {
    * config file's `tensorflow`, which TF Serving configs always write, does not pin).
    */
   platform?: ModelPlatform;
+  /**
+   * What runs this model's SavedModel versions, overriding the module's `savedModelEngine`:
+   * `onnx` (translated to ONNX, on ONNX Runtime), `tfjs`, or `auto`.
+   */
+  engine?: SavedModelEngine;
   /**
    * Batching for this model, overriding the module's `batching`: `false` turns it off, `true`
    * picks the parameters itself, an object gives them.
@@ -88,6 +97,14 @@ export interface ModelServingModuleOptions {
   loadTimeoutMs?: number;
   /** Engine. @defaultValue `'auto'` */
   backend?: BackendName;
+  /**
+   * What runs SavedModel versions (models from `modelConfigFile` included; a model's `engine`
+   * overrides it): `auto` translates each version to ONNX and runs it on ONNX Runtime when
+   * `onnxruntime-node` is installed and every op translates, else on TensorFlow.js; `onnx`
+   * fails the load instead of falling back; `tfjs` never translates.
+   * @defaultValue `'auto'`
+   */
+  savedModelEngine?: SavedModelEngine;
   /** More model formats, tried before the built-in ones. */
   loaders?: ModelLoader[];
   /**
