@@ -160,6 +160,12 @@ export class SavedModelLoader extends ModelLoader {
       let onnx;
       try {
         onnx = await this.onnxTranslation(context, serving, reader, where);
+        if (onnx.translation) {
+          // Opened once here too, so a translation ONNX Runtime refuses falls back with 'auto'.
+          const opened = await this.openTranslation(context, onnx.translation, where);
+          if (typeof opened === 'string') onnx = { note: opened };
+          else await opened.dispose();
+        }
         if (!onnx.translation) artifacts = await portableSavedModel(serving, reader);
       } finally {
         await reader?.close();
@@ -220,20 +226,48 @@ export class SavedModelLoader extends ModelLoader {
       await reader?.close();
       throw error;
     }
+    let note = onnx.note;
     if (onnx.translation) {
-      await reader?.close();
-      const executor = await createSavedModelOnnxExecutor(
-        onnx.translation,
+      const opened = await this.openTranslation(context, onnx.translation, where).catch(
+        async (error: unknown) => {
+          await reader?.close();
+          throw error;
+        },
+      );
+      if (typeof opened !== 'string') {
+        await reader?.close();
+        this.logger.log(`${where} runs on ONNX Runtime, translated from the SavedModel`);
+        return opened;
+      }
+      note = opened;
+    }
+    const executor = await this.translate(serving, reader, note);
+    if (context.backend === 'auto') executor.fallBackToCpu(where);
+    return executor;
+  }
+
+  /**
+   * ONNX Runtime sessions on the translation, or (engine `auto`) why they could not be opened,
+   * said in the log; the version then runs on TensorFlow.js.
+   */
+  private async openTranslation(
+    context: LoadContext,
+    translation: SavedModelOnnx,
+    where: string,
+  ): Promise<ModelExecutor | string> {
+    try {
+      return await createSavedModelOnnxExecutor(
+        translation,
         this.onnxOptions,
         context,
         this.exampleParser,
       );
-      this.logger.log(`${where} runs on ONNX Runtime, translated from the SavedModel`);
-      return executor;
+    } catch (error) {
+      if ((context.engine ?? 'auto') !== 'auto') throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`${where} runs on TensorFlow.js: ${reason}`);
+      return `ONNX Runtime refused the translation: ${reason}`;
     }
-    const executor = await this.translate(serving, reader, onnx.note);
-    if (context.backend === 'auto') executor.fallBackToCpu(where);
-    return executor;
   }
 
   /**

@@ -76,5 +76,7 @@ export function fromOrtData(
   values: ArrayLike<number | bigint>,
   what: string,
 ): TensorData['data'] {
-  return convert(dtype, values, what);
+  // A typed array of the signature's dtype is what TensorData holds for it.
+  const data: unknown = convert(dtype, values, what);
+  return data as TensorData['data'];
 }

@@ -89,4 +89,64 @@ describe('translateSignature', () => {
     ]);
     expect(missingTranslators(frozen, signature({ x: 'x' }, { y: 'y' })).size).toBe(0);
   });
+
+  it('translates the ops TensorFlow.js lacks, checked by value', async () => {
+    const vector = (name: string, dims: number[], values: number[]): NodeDefMsg => ({
+      name,
+      op: 'Const',
+      attr: {
+        dtype: f32,
+        value: {
+          tensor: {
+            dtype: 'DT_FLOAT',
+            tensorShape: { dim: dims.map((size) => ({ size: String(size) })) },
+            floatVal: values,
+          },
+        },
+      },
+    });
+    const lacking = {
+      nodes: graph([
+        placeholder('x'),
+        vector('bias', [2], [10, 20]),
+        vector('w', [2, 2], [1, 0, 0, 2]),
+        { name: 'a', op: 'PreventGradient', input: ['x'], attr: { T: f32 } },
+        { name: 'b', op: 'CheckNumerics', input: ['a'], attr: { T: f32 } },
+        { name: 'c', op: 'EnsureShape', input: ['b'], attr: { T: f32 } },
+        {
+          name: 'd',
+          op: 'IdentityN',
+          input: ['c', 'c'],
+          attr: { T: { list: { type: ['DT_FLOAT', 'DT_FLOAT'] } } },
+        },
+        { name: 'inv', op: 'Inv', input: ['d:1'], attr: { T: f32 } },
+        { name: 'softsign', op: 'Softsign', input: ['x'], attr: { T: f32 } },
+        { name: 'bias_v1', op: 'BiasAddV1', input: ['x', 'bias'], attr: { T: f32 } },
+        {
+          name: 'bmm',
+          op: 'BatchMatMulV3',
+          input: ['x', 'w'],
+          attr: { Ta: f32, Tb: f32, Tout: f32 },
+        },
+      ]),
+      library: new Map(),
+      variables: new Map(),
+    };
+    const translated = translateSignature(
+      lacking,
+      signature({ x: 'x' }, { inv: 'inv', softsign: 'softsign', bias_v1: 'bias_v1', bmm: 'bmm' }),
+    );
+    const out = await run(encodeOnnxModel(translated.model), {
+      [translated.inputs['x']!]: new ort.Tensor(
+        'float32',
+        Float32Array.from([1, 2, 4, -1]),
+        [2, 2],
+      ),
+    });
+    const of = (alias: string) => out[translated.outputs[alias]!];
+    expect(of('inv')).toEqual([1, 0.5, 0.25, -1]);
+    expect(of('softsign')).toEqual([0.5, 2 / 3, 0.8, -0.5].map(Math.fround));
+    expect(of('bias_v1')).toEqual([11, 22, 14, 19]);
+    expect(of('bmm')).toEqual([1, 4, 4, -2]);
+  });
 });

@@ -195,7 +195,12 @@ const oneHot: OpTranslator = (node, inputs, scope) => {
   });
   const axis = intAttr(node, 'axis', -1);
   const out = ctx.emit1(
-    { op: 'OneHot', inputs: [indices.name(), asInt64(scope, depth), values], attributes: { axis } },
+    {
+      op: 'OneHot',
+      // ONNX Runtime's kernels take int64 indices and depth.
+      inputs: [asInt64(scope, indices), asInt64(scope, depth), values],
+      attributes: { axis },
+    },
     node.name,
   );
   return [ctx.value(out, on.dtype, undefined)];
@@ -210,9 +215,15 @@ const clipByValue: OpTranslator = (node, inputs, { ctx }) => {
   ];
 };
 
+/** `AddN`: a chain of `Add`s (ONNX `Sum` takes floats only). */
 const addN: OpTranslator = (node, inputs, { ctx }) => {
-  const out = ctx.emit1({ op: 'Sum', inputs: inputs.map((v) => v.name()) }, node.name);
-  return [ctx.value(out, inputs[0]!.dtype, inputs[0]!.shape)];
+  const [first, ...rest] = inputs;
+  if (!first) throw new Untranslatable('AddN', 'no inputs');
+  const out = rest.reduce(
+    (sum, v) => ctx.emit1({ op: 'Add', inputs: [sum, v.name()] }, node.name),
+    first.name(),
+  );
+  return [ctx.value(out, first.dtype, first.shape)];
 };
 
 const einsum: OpTranslator = (node, inputs, { ctx }) => {

@@ -27,15 +27,41 @@ interface Window {
   readonly pads?: readonly number[];
 }
 
-function windowAttributes(w: Window): Record<string, OnnxAttribute> {
+/**
+ * ONNX window attributes. SAME is `SAME_UPPER` (TensorFlow pads the extra row at the end), made
+ * explicit for dilated windows, which ONNX Runtime's `auto_pad` refuses: then the spatial
+ * dimensions must be known.
+ */
+function windowAttributes(
+  w: Window,
+  node: GraphNode,
+  spatialSize?: readonly Dim[],
+): Record<string, OnnxAttribute> {
+  const dilated = w.dilations.some((d) => d !== 1);
+  let pads = w.pads;
+  if (w.padding === 'SAME' && dilated) {
+    if (!spatialSize || spatialSize.some((d) => d < 0)) {
+      throw new Untranslatable(node.op, 'SAME padding of a dilated window on unknown sizes');
+    }
+    const [begin, end] = [0, 1].map((i) => {
+      const size = spatialSize[i]!;
+      const out = Math.ceil(size / w.strides[i]!);
+      const total = Math.max(
+        (out - 1) * w.strides[i]! + (w.kernel[i]! - 1) * w.dilations[i]! + 1 - size,
+        0,
+      );
+      return [Math.floor(total / 2), total - Math.floor(total / 2)] as const;
+    });
+    pads = [begin![0], end![0], begin![1], end![1]];
+  }
   return {
     kernel_shape: [...w.kernel],
     strides: [...w.strides],
-    ...(w.padding === 'SAME'
+    ...(w.padding === 'SAME' && !dilated
       ? { auto_pad: 'SAME_UPPER' }
       : w.padding === 'VALID'
         ? { auto_pad: 'VALID' }
-        : { pads: [...(w.pads ?? [0, 0, 0, 0])] }),
+        : { pads: [...(pads ?? [0, 0, 0, 0])] }),
   };
 }
 
@@ -135,8 +161,9 @@ function conv(depthwise: boolean): OpTranslator {
     } else {
       throw new Untranslatable(node.op, 'a depthwise filter computed at run time');
     }
+    const nhwcInput = nhwcOf(x, node).shape;
     const attributes = {
-      ...windowAttributes(w),
+      ...windowAttributes(w, node, nhwcInput && [nhwcInput[1]!, nhwcInput[2]!]),
       dilations: [...w.dilations],
       ...(depthwise ? { group: cin } : {}),
     };
@@ -168,7 +195,7 @@ function pool(op: 'MaxPool' | 'AveragePool'): OpTranslator {
     if (w.padding === 'EXPLICIT') throw new Untranslatable(node.op, 'explicit padding');
     const nhwc = nhwcOf(x, node);
     const shape = windowShape(nhwc, w, nhwc.shape?.[3] ?? -1);
-    const attributes = windowAttributes(w);
+    const attributes = windowAttributes(w, node);
     return [
       onNchw(
         scope,
