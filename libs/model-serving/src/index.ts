@@ -15,6 +15,7 @@ export type {
   ModelServingModuleExtras,
   ModelServingModuleOptions,
   ModelServingOptionsFactory,
+  SavedModelEngine,
   VersionPolicy,
 } from './config/model-serving-options.interface.js';
 export type {
