@@ -91,4 +91,19 @@ describe('resolveOptions', () => {
       resolveOptions({ models: [{ name: 'm', basePath: '/m', platform: 'pytorch' as never }] }),
     ).toThrow('models[0].platform must be one of tensorflow, tfjs, onnx, got "pytorch"');
   });
+
+  it('resolves the SavedModel engine, per model and for all, naming bad values', () => {
+    expect(resolveOptions({}).savedModelEngine).toBe('auto');
+    expect(resolveOptions({ savedModelEngine: 'tfjs' }).savedModelEngine).toBe('tfjs');
+    const [model] = resolveOptions({
+      models: [{ name: 'm', basePath: '/m', engine: 'onnx' }],
+    }).models;
+    expect(model).toMatchObject({ engine: 'onnx' });
+    expect(() => resolveOptions({ savedModelEngine: 'tensorflow' as never })).toThrow(
+      'savedModelEngine must be one of auto, onnx, tfjs, got "tensorflow"',
+    );
+    expect(() =>
+      resolveOptions({ models: [{ name: 'm', basePath: '/m', engine: 'gpu' as never }] }),
+    ).toThrow('models[0].engine must be one of auto, onnx, tfjs, got "gpu"');
+  });
 });
