@@ -106,6 +106,16 @@ describe('planServer', () => {
     );
   });
 
+  it('maps --saved_model_engine to savedModelEngine, leaving the default to the module', () => {
+    const { options } = planServer(
+      parseFlags(['--model_base_path=/m', '--saved_model_engine=tfjs']),
+    );
+    expect(options.savedModelEngine).toBe('tfjs');
+    expect(planServer(parseFlags(['--model_base_path=/m'])).options).not.toHaveProperty(
+      'savedModelEngine',
+    );
+  });
+
   it('maps --rest_api_max_body_bytes and --rest_api_enable_cors_support', () => {
     const { options } = planServer(
       parseFlags([
@@ -158,6 +168,10 @@ describe('planServer', () => {
       '--rest_api_port must be between 0 and 65535',
     ],
     [['--model_base_path=/a', '--backend=gpu'], '--backend takes auto, wasm, cpu or tensorflow'],
+    [
+      ['--model_base_path=/a', '--saved_model_engine=gpu'],
+      '--saved_model_engine takes auto, onnx or tfjs',
+    ],
     [
       ['--model_base_path=/a', '--log_level=info'],
       '--log_level takes error, warn, log, debug, verbose',

@@ -1,6 +1,7 @@
 import { type LogLevel } from '@nestjs/common';
 import {
   type BackendName,
+  type SavedModelEngine,
   type ModelServingModuleOptions,
 } from '../config/model-serving-options.interface.js';
 import { type FlagKind, UNSERVED_FLAGS } from './unserved-flags.js';
@@ -111,6 +112,10 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
     kind: 'string',
     help: 'engine: auto | wasm | cpu | tensorflow (this server only)',
     defaultValue: 'auto',
+  },
+  saved_model_engine: {
+    kind: 'string',
+    help: 'what runs SavedModels: auto (ONNX Runtime when every op translates, else TensorFlow.js) | onnx | tfjs (this server only; default: auto)',
   },
   log_level: {
     kind: 'string',
@@ -250,6 +255,10 @@ export function planServer(flags: FlagValues): ServerPlan {
   if (!['auto', 'wasm', 'cpu', 'tensorflow'].includes(backend)) {
     throw new FlagError(`--backend takes auto, wasm, cpu or tensorflow, got "${backend}"`);
   }
+  const engine = flags['saved_model_engine'] as string | undefined;
+  if (engine !== undefined && !['auto', 'onnx', 'tfjs'].includes(engine)) {
+    throw new FlagError(`--saved_model_engine takes auto, onnx or tfjs, got "${engine}"`);
+  }
   const logLevel = value<string>(flags, 'log_level');
   const level = LOG_LEVELS.indexOf(logLevel as (typeof LOG_LEVELS)[number]);
   if (level < 0) {
@@ -278,6 +287,7 @@ export function planServer(flags: FlagValues): ServerPlan {
     restApiEnableCorsSupport: value<boolean>(flags, 'rest_api_enable_cors_support'),
     ...(flags['workers'] === undefined ? {} : { workers: flags['workers'] as number }),
     ...(batching ? { batching: true } : {}),
+    ...(engine === undefined ? {} : { savedModelEngine: engine as SavedModelEngine }),
     ...(labels === undefined ? {} : { allowVersionLabelsForUnavailableModels: labels === true }),
   };
   return {
