@@ -18,6 +18,11 @@ import { type Context } from './context.js';
 import { FULL, QUICK } from './measure.js';
 import { poolName, poolScenarios } from './pool-scenarios.js';
 import { rawName, rawScenarios, SERVED_BATCH } from './raw-scenarios.js';
+import {
+  savedModelRawName,
+  savedModelScenarios,
+  savedModelServedName,
+} from './saved-model-scenarios.js';
 import { machine, printTable, ratio, Results, writeLatest } from './report.js';
 import { stopAll } from './servers.js';
 import {
@@ -137,6 +142,29 @@ function ratios(results: Results, quick: boolean) {
       ),
       served_cnn: ratio(results, 'onnx served cnn', servedName('cnn_onnx'), servedName('cnn_tfjs')),
     },
+    // The same SavedModel translated to ONNX on ONNX Runtime vs on tfjs-wasm.
+    saved_model_onnx_vs_tfjs: Object.fromEntries(
+      (['mlp', 'cnn'] as const).flatMap((m) => [
+        [
+          `raw_${m}`,
+          ratio(
+            results,
+            `savedmodel raw ${m}`,
+            savedModelRawName(m, 'onnx'),
+            savedModelRawName(m, 'tfjs'),
+          ),
+        ],
+        [
+          `served_${m}`,
+          ratio(
+            results,
+            `savedmodel served ${m}`,
+            savedModelServedName(m, 'onnx'),
+            savedModelServedName(m, 'tfjs'),
+          ),
+        ],
+      ]),
+    ),
   };
   if (worst.length === 0) console.log('  health_p99_ms: null (no probe scenario ran)');
   if (one === all) console.log('  worker_scaling: null (one core: nothing to scale to)');
@@ -170,6 +198,7 @@ async function main(): Promise<void> {
     );
     await rawScenarios(ctx);
     await poolScenarios(ctx);
+    await savedModelScenarios(ctx);
     await sharedServerScenarios(ctx);
     await batchingScenarios(ctx);
     await workerScenarios(ctx);
