@@ -35,6 +35,8 @@ import {
 } from './saved-model-artifacts.js';
 import { INIT_OP_SIGNATURE } from './signature-specs.js';
 import { TFJS_OPS } from './tfjs-ops.js';
+import { referencedFunctions } from './tfjs-graph.js';
+import { TF_ONNX_OPS } from '../tf-onnx/tf-onnx-ops.js';
 import { decodeSavedModel } from './tf-protos.js';
 import { type MetaGraphDefMsg } from './tf-messages.js';
 import { unreadable } from './unreadable.js';
@@ -166,7 +168,10 @@ export class SavedModelLoader extends ModelLoader {
           if (typeof opened === 'string') onnx = { note: opened };
           else await opened.dispose();
         }
-        if (!onnx.translation) artifacts = await portableSavedModel(serving, reader);
+        if (!onnx.translation) {
+          this.assertRunsOnTfjs(serving, onnx.note);
+          artifacts = await portableSavedModel(serving, reader);
+        }
       } finally {
         await reader?.close();
       }
@@ -335,10 +340,12 @@ export class SavedModelLoader extends ModelLoader {
   ): Promise<{ serving: ServingGraph; reader: CheckpointReader | undefined }> {
     const variablesDir = join(context.directory, 'variables');
     const index = await readCheckpointIndex(variablesDir);
+    // Ops only the ONNX translation runs are let through here; the TensorFlow.js path checks.
+    const onnx = (context.engine ?? 'auto') !== 'tfjs';
     const serving = buildServingGraph(
       metaGraph,
       index,
-      (op) => TFJS_OPS.has(op) || this.customOps.has(op),
+      (op) => this.runsOnTfjs(op) || (onnx && TF_ONNX_OPS.has(op)),
     );
     for (const [key, reason] of serving.unavailable) {
       const parsed = this.exampleParser && serving.parsing.has(key);
@@ -346,6 +353,31 @@ export class SavedModelLoader extends ModelLoader {
     }
     const reader = index ? await CheckpointReader.open(variablesDir, index) : undefined;
     return { serving, reader };
+  }
+
+  private runsOnTfjs(op: string): boolean {
+    return TFJS_OPS.has(op) || this.customOps.has(op);
+  }
+
+  /**
+   * Refuses a serving graph with ops TensorFlow.js does not run (let through for the ONNX
+   * translation, which did not happen: `why` says why).
+   * @throws ModelLoadError (UNIMPLEMENTED) naming the ops
+   */
+  private assertRunsOnTfjs(serving: ServingGraph, why: string | undefined): void {
+    const ops = new Set<string>();
+    for (const node of serving.nodes.values()) if (!this.runsOnTfjs(node.op)) ops.add(node.op);
+    for (const fn of referencedFunctions(serving.nodes, serving.library)) {
+      for (const node of fn.nodeDef ?? []) {
+        const op = node.op ?? '';
+        if (!this.runsOnTfjs(op) && !serving.library.has(op)) ops.add(op);
+      }
+    }
+    if (ops.size === 0) return;
+    throw new ModelLoadError(
+      `uses ops TensorFlow.js does not run: ${[...ops].sort().join(', ')}${why ? `, and is not on ONNX Runtime (${why})` : ''}; register kernels for them with SavedModelLoader's customOps option`,
+      GrpcStatusCode.UNIMPLEMENTED,
+    );
   }
 
   /**
@@ -356,6 +388,12 @@ export class SavedModelLoader extends ModelLoader {
     reader: CheckpointReader | undefined,
     engineNote: string | undefined,
   ): Promise<SavedModelExecutor> {
+    try {
+      this.assertRunsOnTfjs(serving, engineNote);
+    } catch (error) {
+      await reader?.close();
+      throw error;
+    }
     const feed = weightStream(serving.graph.weights, reader);
     let model;
     try {

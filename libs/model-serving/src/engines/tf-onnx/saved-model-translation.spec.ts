@@ -2,7 +2,7 @@
  * @jest-environment ./test/single-realm.environment.mjs
  */
 // onnxruntime-node makes its output arrays in the main realm (see that environment's comment).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
@@ -17,10 +17,12 @@ import {
   writeMlpSavedModel,
 } from '../../../../../test/helpers/saved-model-writer/mlp-export.js';
 import { describeIfPresent, SHARED } from '../../../../../test/helpers/paths.js';
+import { encodeSavedModel } from '../../../../../test/helpers/saved-model-writer/saved-model-pb.js';
 import { compareAll, loadBoth } from '../../../../../test/helpers/tf-onnx-parity.js';
 import { type ModelExecutor } from '../../models/model.executor.js';
 import { type TensorData } from '../../tensor/tensor-data.js';
 import { type SavedModelExecutor } from '../saved-model/saved-model.executor.js';
+import { SavedModelLoader } from '../saved-model/saved-model.loader.js';
 
 const TF_SERVING = join(SHARED, 'testdata', 'tf-serving');
 const TFJS_NODE = join(SHARED, 'testdata', 'tfjs-node-saved-models');
@@ -185,5 +187,61 @@ describe('SavedModels translated to ONNX match TensorFlow.js on the same frozen 
       });
       expect(Array.from(Object.values(out)[0]!.data as ArrayLike<number>, Number)).toEqual([18]);
     });
+  });
+});
+
+describe('ops only the ONNX translation runs', () => {
+  let dir: string;
+  const f32 = { type: 'DT_FLOAT' };
+  const graph = {
+    graphDef: {
+      node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: f32 } },
+        { name: 'y', op: 'Softsign', input: ['x'], attr: { T: f32 } },
+      ],
+    },
+    signatureDef: {
+      serving_default: {
+        inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: -1 }] } } },
+        outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: -1 }] } } },
+        methodName: 'tensorflow/serving/predict',
+      },
+    },
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tf-onnx-only-'));
+    await writeFile(join(dir, 'saved_model.pb'), encodeSavedModel(graph));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const context = async (engine: 'auto' | 'tfjs') => ({
+    modelName: 'softsign',
+    version: 1,
+    directory: dir,
+    files: await readdir(dir),
+    backend: 'cpu' as const,
+    engine,
+  });
+
+  it('serve on ONNX Runtime (Softsign, which TensorFlow.js lacks)', async () => {
+    const executor = await new SavedModelLoader().load(await context('auto'));
+    try {
+      const out = await executor.run('serving_default', {
+        x: { dtype: 'float32', shape: [2], data: Float32Array.of(1, -3) },
+      });
+      expect(Array.from(out['y']!.data as Float32Array)).toEqual([0.5, -0.75]);
+    } finally {
+      await executor.dispose();
+    }
+  });
+
+  it('are a load error naming them when the model is pinned to TensorFlow.js', async () => {
+    await expect(new SavedModelLoader().load(await context('tfjs'))).rejects.toThrow(
+      /uses ops TensorFlow\.js does not run: Softsign/,
+    );
   });
 });
