@@ -100,7 +100,13 @@ export {
 export type { VersionSelector, VersionState, VersionStatus } from './models/served-model.js';
 
 // Tensors, signatures, extension points
-export type { NestedValues, TensorData, TensorDType } from './tensor/tensor-data.js';
+export type {
+  NestedValues,
+  NumericDType,
+  TensorData,
+  TensorDType,
+  TypedArrayOf,
+} from './tensor/tensor-data.js';
 export { tensorToNested } from './tensor/nested-values.js';
 export {
   DEFAULT_SIGNATURE,

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { type BatchingOptions } from '../config/model-serving-options.interface.js';
 import { type ModelExecutor } from '../models/model.executor.js';
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../models/signature.js';
-import { elementCount, type TensorData, type TensorDType } from '../tensor/tensor-data.js';
+import { elementCount, type TensorData } from '../tensor/tensor-data.js';
+import { allocate } from '../tensor/typed-values.js';
 import { whyNotBatched } from './signature-batching.js';
 
 /** One point of a cost curve: how long one batch of `batchSize` examples took. @publicApi */
@@ -84,13 +85,6 @@ export function chooseBatchingOptions(
   };
 }
 
-/** The typed array of each numeric dtype, to build zero inputs. */
-const ZEROS: Readonly<Record<Exclude<TensorDType, 'string'>, (n: number) => TensorData['data']>> = {
-  float32: (n) => new Float32Array(n),
-  int32: (n) => new Int32Array(n),
-  bool: (n) => new Uint8Array(n),
-};
-
 /** Zero inputs of `batchSize` examples; unknown inner dimensions count as 1. */
 function zeroInputs(signature: SignatureDef, batchSize: number): Record<string, TensorData> {
   return Object.fromEntries(
@@ -100,7 +94,7 @@ function zeroInputs(signature: SignatureDef, batchSize: number): Record<string, 
       const data =
         spec.dtype === 'string'
           ? Array.from({ length: n }, () => new Uint8Array(0))
-          : ZEROS[spec.dtype](n);
+          : allocate(spec.dtype, n);
       return [alias, { dtype: spec.dtype, shape, data }];
     }),
   );

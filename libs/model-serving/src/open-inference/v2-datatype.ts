@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { stringifyV2Json } from './v2-json.js';
 import { type TensorSpec } from '../models/signature.js';
 import { DTYPES, dtypeRowOfTf, TF_DTYPE_NAMES } from '../tensor/dtypes.js';
 import { type TensorDType } from '../tensor/tensor-data.js';
@@ -19,28 +20,17 @@ export type V2Datatype =
   | 'FP64'
   | 'BYTES';
 
-/** How a v2 datatype is held by the engine and laid out in raw contents. */
+/** How a v2 datatype is carried (exactly) and laid out in raw contents. */
 export interface V2DatatypeInfo {
-  /** The dtype the engine computes it in. */
+  /** The library dtype that carries its values. */
   readonly dtype: TensorDType;
   /** Bytes per element in raw contents; 0 for BYTES (each element is length-prefixed). */
   readonly bytes: number;
-  /** Inclusive range of an integer type, narrowed to what the engine's int32 holds. */
-  readonly range?: readonly [number, number];
 }
 
 /** Every v2 datatype the server reads and writes, from the one dtype table. */
 export const V2_DATATYPES: Readonly<Record<V2Datatype, V2DatatypeInfo>> = Object.fromEntries(
-  DTYPES.flatMap((row) =>
-    row.v2
-      ? [
-          [
-            row.v2,
-            { dtype: row.dtype, bytes: row.bytes, ...(row.range ? { range: row.range } : {}) },
-          ],
-        ]
-      : [],
-  ),
+  DTYPES.flatMap((row) => (row.v2 ? [[row.v2, { dtype: row.dtype, bytes: row.bytes }]] : [])),
 ) as Record<V2Datatype, V2DatatypeInfo>;
 
 /** The v2 datatype of a signature tensor: its declared TensorFlow dtype when it has one. */
@@ -61,6 +51,6 @@ export function isV2Datatype(value: unknown): value is V2Datatype {
 export function parseV2Datatype(value: unknown, where: string): V2Datatype {
   if (isV2Datatype(value)) return value;
   throw new InvalidInputError(
-    `${where}: unsupported datatype ${JSON.stringify(value)}; expected one of ${Object.keys(V2_DATATYPES).join(', ')}`,
+    `${where}: unsupported datatype ${stringifyV2Json(value)}; expected one of ${Object.keys(V2_DATATYPES).join(', ')}`,
   );
 }

@@ -10,7 +10,13 @@ describe('tensorFromV2Values', () => {
       shape: [2],
       data: Float32Array.from([0.5, 2]),
     });
-    expect(tensorFromV2Values('FP64', [1, 1], [1.5], where).data).toEqual(Float32Array.from([1.5]));
+    expect(tensorFromV2Values('FP64', [1, 1], [0.1 + 0.2], where).data).toEqual(
+      Float64Array.of(0.30000000000000004),
+    );
+    expect(tensorFromV2Values('FP16', [2], [1, -2], where).data).toEqual(
+      Uint16Array.of(0x3c00, 0xc000),
+    );
+    expect(tensorFromV2Values('UINT8', [2], [0, 255], where).data).toEqual(Uint8Array.of(0, 255));
     expect(tensorFromV2Values('INT32', [3], [1, -2, 3], where).data).toEqual(
       Int32Array.from([1, -2, 3]),
     );
@@ -24,26 +30,38 @@ describe('tensorFromV2Values', () => {
   });
 
   it('reads 64-bit integers as gRPC hands them over (strings, bigints)', () => {
-    const t = tensorFromV2Values('INT64', [3], ['-5', 7n, 2147483647], where);
-    expect(t).toMatchObject({ dtype: 'int32', data: Int32Array.from([-5, 7, 2147483647]) });
+    const t = tensorFromV2Values(
+      'INT64',
+      [3],
+      ['-9223372036854775808', 9007199254740993n, 7],
+      where,
+    );
+    expect(t).toEqual({
+      dtype: 'int64',
+      shape: [3],
+      data: BigInt64Array.of(-(2n ** 63n), 9007199254740993n, 7n),
+    });
   });
 
   it.each([
-    ['INT64', 2 ** 31],
-    ['INT64', '-2147483649'],
-    ['UINT64', -1],
-    ['UINT32', 2 ** 31],
-    ['UINT8', 256],
-    ['INT8', -129],
-    ['INT16', 40000],
-  ] as const)('rejects %s value %s beyond what the engine holds', (datatype, value) => {
-    expect(() => tensorFromV2Values(datatype, [1], [value], where)).toThrow(/out of range/);
+    ['INT64', 2n ** 63n, 'int64'],
+    ['INT64', '-9223372036854775809', 'int64'],
+    ['UINT64', -1, 'uint64'],
+    ['UINT32', 2 ** 32, 'uint32'],
+    ['UINT8', 256, 'uint8'],
+    ['INT8', -129, 'int8'],
+    ['INT16', 40000, 'int16'],
+    ['INT32', 1.5, 'int32'],
+  ] as const)('rejects %s value %s, naming its range', (datatype, value, dtype) => {
+    expect(() => tensorFromV2Values(datatype, [1], [value], where)).toThrow(
+      `input 'x': ${String(value)} cannot be represented as ${dtype} (an integer from`,
+    );
   });
 
   it('rejects values of another kind', () => {
-    expect(() => tensorFromV2Values('INT32', [1], [1.5], where)).toThrow(/not a INT32 value/);
-    expect(() => tensorFromV2Values('FP32', [1], ['1'], where)).toThrow(/not a FP32 value/);
-    expect(() => tensorFromV2Values('BOOL', [1], [1], where)).toThrow(/not a BOOL value/);
+    expect(() => tensorFromV2Values('FP32', [1], ['1'], where)).toThrow(/"1" is not a FP32 value/);
+    expect(() => tensorFromV2Values('BOOL', [1], [1], where)).toThrow(/"1" is not a BOOL value/);
+    expect(() => tensorFromV2Values('INT64', [1], [true], where)).toThrow(/not a INT64 value/);
     expect(() => tensorFromV2Values('BYTES', [1], [1], where)).toThrow(InvalidInputError);
   });
 

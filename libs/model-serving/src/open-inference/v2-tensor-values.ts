@@ -1,5 +1,12 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
-import { elementCount, type TensorData } from '../tensor/tensor-data.js';
+import { stringifyV2Json } from './v2-json.js';
+import { elementCount, type NumericTensorValues, type TensorData } from '../tensor/tensor-data.js';
+import {
+  allocate,
+  type ElementInput,
+  isIntegerDType,
+  typedValues,
+} from '../tensor/typed-values.js';
 import { V2_DATATYPES, type V2Datatype } from './v2-datatype.js';
 
 /** One element as the protocols carry it (gRPC hands 64-bit integers over as strings). */
@@ -22,25 +29,10 @@ export function readV2Shape(shape: unknown, where: string): number[] {
     !parsed?.every((d): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)
   ) {
     throw new InvalidInputError(
-      `${where}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`,
+      `${where}: shape must be a list of non-negative integers, got ${stringifyV2Json(shape)}`,
     );
   }
   return parsed;
-}
-
-function readInteger(value: V2Value, datatype: V2Datatype, where: string): number {
-  let n: number | bigint | undefined;
-  if (typeof value === 'number' && Number.isInteger(value)) n = value;
-  else if (typeof value === 'bigint') n = value;
-  else if (typeof value === 'string' && /^-?\d+$/.test(value)) n = BigInt(value);
-  if (n === undefined) throw notA(value, datatype, where);
-  const [min, max] = V2_DATATYPES[datatype].range!;
-  if (n < min || n > max) {
-    throw new InvalidInputError(
-      `${where}: ${String(value)} is out of range for ${datatype} (the engine computes integers in int32; accepted: ${min} to ${max})`,
-    );
-  }
-  return Number(n);
 }
 
 function notA(value: V2Value, datatype: V2Datatype, where: string): InvalidInputError {
@@ -49,13 +41,15 @@ function notA(value: V2Value, datatype: V2Datatype, where: string): InvalidInput
 }
 
 /**
- * Builds the engine tensor of a request input from its flat, row-major values.
- * @throws InvalidInputError when the count does not fill the shape or a value does not fit the datatype.
+ * Builds the tensor of a request input from its flat, row-major values, in the exact dtype of
+ * its datatype. Typed values already of that dtype's array (raw contents) are taken as they are.
+ * @throws InvalidInputError when the count does not fill the shape or a value cannot be
+ *   represented in the datatype (`256` for UINT8, `1.5` for INT32), naming the range.
  */
 export function tensorFromV2Values(
   datatype: V2Datatype,
   shape: readonly number[],
-  values: ArrayLike<V2Value>,
+  values: ArrayLike<V2Value> | NumericTensorValues,
   where: string,
 ): TensorData {
   const count = elementCount(shape);
@@ -64,52 +58,30 @@ export function tensorFromV2Values(
       `${where}: shape ${shapeText(shape)} needs ${count} values, got ${values.length}`,
     );
   }
-  const info = V2_DATATYPES[datatype];
-  const each = <T>(read: (v: V2Value) => T): T[] => Array.from(values, read);
-  switch (info.dtype) {
-    case 'string':
-      return {
-        dtype: 'string',
-        shape,
-        data: each((v) => {
-          if (typeof v === 'string') return encoder.encode(v);
-          if (v instanceof Uint8Array) return v;
-          throw notA(v, datatype, where);
-        }),
-      };
-    case 'bool':
-      return {
-        dtype: 'bool',
-        shape,
-        data: Uint8Array.from(
-          each((v) => {
-            if (typeof v !== 'boolean') throw notA(v, datatype, where);
-            return v ? 1 : 0;
-          }),
-        ),
-      };
-    case 'int32':
-      return {
-        dtype: 'int32',
-        shape,
-        data:
-          values instanceof Int32Array
-            ? values
-            : Int32Array.from(each((v) => readInteger(v, datatype, where))),
-      };
-    case 'float32':
-      return {
-        dtype: 'float32',
-        shape,
-        data:
-          values instanceof Float32Array
-            ? values
-            : Float32Array.from(
-                each((v) => {
-                  if (typeof v !== 'number') throw notA(v, datatype, where);
-                  return v;
-                }),
-              ),
-      };
+  const { dtype } = V2_DATATYPES[datatype];
+  if (dtype === 'string') {
+    return {
+      dtype,
+      shape,
+      data: Array.from(values as ArrayLike<V2Value>, (v) => {
+        if (typeof v === 'string') return encoder.encode(v);
+        if (v instanceof Uint8Array) return v;
+        throw notA(v, datatype, where);
+      }),
+    };
   }
+  if (ArrayBuffer.isView(values) && values.constructor === allocate(dtype, 0).constructor) {
+    return { dtype, shape, data: values };
+  }
+  const elements = values as ArrayLike<V2Value>;
+  // A value of the wrong kind is named in the protocol's terms; one that does not fit, with its range.
+  const integer = isIntegerDType(dtype);
+  for (let i = 0; i < elements.length; i++) {
+    const v = elements[i]!;
+    const kind = dtype === 'bool' ? typeof v === 'boolean' : typeof v !== 'boolean';
+    if (v instanceof Uint8Array || !kind || (!integer && typeof v === 'string')) {
+      throw notA(v, datatype, where);
+    }
+  }
+  return { dtype, shape, data: typedValues(dtype, elements as ArrayLike<ElementInput>, where) };
 }

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { numberAt, typedValues } from './typed-values.js';
 import {
   isStringData,
   type NestedValues,
@@ -56,57 +57,37 @@ export function nestedToTensor(
     for (const item of value as NestedValues[]) walk(item, depth + 1);
   };
   walk(values, 0);
-  const bad = (value: unknown) =>
-    new InvalidInputError(`${where}: ${JSON.stringify(value)} is not a ${dtype} value`);
-  switch (dtype) {
-    case 'string':
-      return {
-        dtype,
-        shape,
-        data: flat.map((v) => {
-          if (typeof v === 'string') return encoder.encode(v);
-          if (v instanceof Uint8Array) return v;
-          throw bad(v);
-        }),
-      };
-    case 'bool':
-      return {
-        dtype,
-        shape,
-        data: Uint8Array.from(flat, (v) => {
-          if (typeof v !== 'boolean') throw bad(v);
-          return v ? 1 : 0;
-        }),
-      };
-    case 'int32':
-      return {
-        dtype,
-        shape,
-        data: Int32Array.from(flat, (v) => {
-          if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
-            throw bad(v);
-          return v;
-        }),
-      };
-    case 'float32':
-      return {
-        dtype,
-        shape,
-        data: Float32Array.from(flat, (v) => {
-          if (typeof v !== 'number') throw bad(v);
-          return v;
-        }),
-      };
+  if (dtype === 'string') {
+    return {
+      dtype,
+      shape,
+      data: flat.map((v) => {
+        if (typeof v === 'string') return encoder.encode(v);
+        if (v instanceof Uint8Array) return v;
+        throw new InvalidInputError(`${where}: ${JSON.stringify(v)} is not a string value`);
+      }),
+    };
   }
+  const elements = flat.map((v) => {
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
+    throw new InvalidInputError(`${where}: ${JSON.stringify(v)} is not a ${dtype} value`);
+  });
+  return { dtype, shape, data: typedValues(dtype, elements, where) };
 }
 
-/** A tensor as nested JS arrays (strings decoded as UTF-8, booleans as booleans). */
+/**
+ * A tensor as nested JS arrays: strings decoded as UTF-8, booleans as booleans, int64/uint64
+ * values as bigints (exact), float16 values as numbers.
+ */
 export function tensorToNested(tensor: TensorData): NestedValues {
-  const values: NestedValues[] = isStringData(tensor.data)
-    ? tensor.data.map((b) => decoder.decode(b))
-    : tensor.dtype === 'bool'
-      ? Array.from(tensor.data, (v) => v !== 0)
-      : Array.from(tensor.data);
+  const { data, dtype } = tensor;
+  const values: NestedValues[] = isStringData(data)
+    ? data.map((b) => decoder.decode(b))
+    : dtype === 'bool'
+      ? Array.from(data as Uint8Array, (v) => v !== 0)
+      : Array.from({ length: data.length }, (_, i) =>
+          dtype === 'float16' ? numberAt(data, dtype, i) : data[i]!,
+        );
   if (tensor.shape.length === 0) return values[0] ?? [];
   let level: NestedValues[] = values;
   for (let d = tensor.shape.length - 1; d > 0; d--) {

@@ -8,7 +8,13 @@ import { ModelServingError } from '../errors/model-serving.error.js';
 import { UnimplementedError } from '../errors/unimplemented.error.js';
 import { type LoadContext } from '../models/model.loader.js';
 import { type SignatureMap } from '../models/signature.js';
-import { isStringData, type TensorData } from '../tensor/tensor-data.js';
+import {
+  isStringData,
+  type NumericDType,
+  type NumericTensorValues,
+  type TensorData,
+} from '../tensor/tensor-data.js';
+import { allocate } from '../tensor/typed-values.js';
 import { WorkerFailedError } from '../errors/worker-failed.error.js';
 import { type WorkerLoad } from './worker-load.js';
 
@@ -199,18 +205,13 @@ function localTensor(tensor: TensorData): TensorData {
       }),
     };
   }
+  // A typed array of this realm's constructor for the dtype, over the same bytes.
   const view = data as ArrayBufferView & { length: number };
-  const local =
-    dtype === 'float32'
-      ? data instanceof Float32Array
-        ? data
-        : new Float32Array(view.buffer, view.byteOffset, view.length)
-      : dtype === 'int32'
-        ? data instanceof Int32Array
-          ? data
-          : new Int32Array(view.buffer, view.byteOffset, view.length)
-        : data instanceof Uint8Array
-          ? data
-          : new Uint8Array(view.buffer, view.byteOffset, view.length);
+  const Local = allocate(dtype as NumericDType, 0).constructor as new (
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    length: number,
+  ) => NumericTensorValues;
+  const local = data instanceof Local ? data : new Local(view.buffer, view.byteOffset, view.length);
   return { dtype, shape: [...shape], data: local };
 }

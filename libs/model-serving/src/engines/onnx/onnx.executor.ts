@@ -2,8 +2,8 @@ import type * as ort from 'onnxruntime-node';
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { ModelExecutor } from '../../models/model.executor.js';
 import { servedSignature, type SignatureMap } from '../../models/signature.js';
-import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
-import { fromOrtValues, toOrtValues } from './onnx-dtypes.js';
+import { isStringData, type TensorData, type TensorDType } from '../../tensor/tensor-data.js';
+import { fromOrtValues } from './onnx-dtypes.js';
 import { type OnnxRuntime } from './onnx-runtime.js';
 
 /** The graph's element type of each input and output, by name. */
@@ -48,7 +48,7 @@ export class OnnxExecutor extends ModelExecutor {
       return Object.fromEntries(
         aliases.map((alias, i) => {
           const tensor = results[fetches[i]!]!;
-          return [alias, this.fromOrt(alias, signature.outputs[alias]!.dtype, tensor)];
+          return [alias, this.fromOrt(signature.outputs[alias]!.dtype, tensor)];
         }),
       );
     } finally {
@@ -57,7 +57,6 @@ export class OnnxExecutor extends ModelExecutor {
   }
 
   private toOrt(name: string, data: TensorData): ort.Tensor {
-    const type = this.types.get(name)!;
     const dims = [...data.shape];
     if (isStringData(data.data)) {
       return new this.runtime.Tensor(
@@ -66,17 +65,18 @@ export class OnnxExecutor extends ModelExecutor {
         dims,
       );
     }
-    const values = toOrtValues(type, data.data);
-    return new this.runtime.Tensor(type as 'float32', values as Float32Array, dims);
+    // The signature's dtype is the graph's type, and the request was checked against it, so
+    // the typed array is the one onnxruntime takes for that type (float16: Uint16Array bits).
+    const type = this.types.get(name)! as 'float32';
+    return new this.runtime.Tensor(type, data.data as Float32Array, dims);
   }
 
-  private fromOrt(alias: string, dtype: TensorData['dtype'], tensor: ort.Tensor): TensorData {
+  private fromOrt(dtype: TensorDType, tensor: ort.Tensor): TensorData {
     const shape = [...tensor.dims];
     if (dtype === 'string') {
       return { dtype, shape, data: (tensor.data as string[]).map((s) => encoder.encode(s)) };
     }
-    const values = tensor.data as ArrayLike<number | bigint>;
-    return { dtype, shape, data: fromOrtValues(dtype, values, `output '${alias}'`) };
+    return { dtype, shape, data: fromOrtValues(dtype, tensor.data as ArrayBufferView) };
   }
 
   async dispose(): Promise<void> {

@@ -56,7 +56,9 @@ export class NativeSavedModelExecutor extends ModelExecutor {
     const feeds: tf.NamedTensorMap = {};
     let produced: tf.Tensor[] = [];
     try {
-      for (const [alias, data] of Object.entries(inputs)) feeds[alias] = toTfTensor(data);
+      for (const [alias, data] of Object.entries(inputs)) {
+        feeds[alias] = toTfTensor(data, `input '${alias}'`);
+      }
       const answer = byAlias(model.predict(feeds), Object.keys(signature.outputs));
       produced = Object.values(answer);
       const missing = aliases.filter((alias) => !answer[alias]);

@@ -97,7 +97,8 @@ export function parseExamples(
           );
         const fill = dense.defaultValue.data;
         for (let k = 0; k < size; k++)
-          values.push(isStringData(fill) ? fill[k % fill.length]! : fill[k % fill.length]!);
+          // Defaults are graph constants, already in their tfjs form (never 64-bit).
+          values.push(isStringData(fill) ? fill[k % fill.length]! : Number(fill[k % fill.length]!));
         return;
       }
       if (found !== kind) {

@@ -28,9 +28,8 @@ describe('signatureSpecs', () => {
       inputs: {
         ids: {
           name: 'ids:0',
-          dtype: 'int32',
+          dtype: 'int64',
           shape: [-1, 3],
-          tfDtype: 'DT_INT64',
           relaxedShape: true,
         },
         raw: { name: 'raw:0', dtype: 'string', relaxedShape: true },

@@ -19,7 +19,7 @@ function spec(info: TensorInfoMsg, problems: string[], alias: string): TensorSpe
   if (info.cooSparse || info.compositeTensor) {
     problems.push(`tensor '${alias}' is sparse or composite, which is not supported`);
   }
-  const dtype = mapping?.tfjs ?? 'float32';
+  const dtype = mapping?.dtype ?? 'float32';
   const shape = info.tensorShape?.unknownRank
     ? undefined
     : (info.tensorShape?.dim ?? []).map((d) => Number(d.size ?? -1));
@@ -37,7 +37,8 @@ function spec(info: TensorInfoMsg, problems: string[], alias: string): TensorSpe
 
 /**
  * The MetaGraph's SignatureDefs as the library's signatures: all of them (so metadata shows
- * what TF Serving shows), TensorFlow's dtype kept in `tfDtype` where tfjs computes another,
+ * what TF Serving shows), each tensor in its exact dtype (the executor narrows to what tfjs
+ * computes), TensorFlow's dtype kept in `tfDtype` where the carrier names another (bfloat16),
  * `-1` for unknown dimensions and no shape for an unknown rank.
  */
 export function signatureSpecs(

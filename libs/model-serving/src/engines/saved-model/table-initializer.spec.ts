@@ -172,7 +172,7 @@ describe('lookup tables filled by the init op', () => {
         const again = await executor.run('serving_default', { word: words('c') });
         expect([...(again['ids']?.data as Int32Array)]).toEqual([30]);
         expect(executor.signatures['serving_default']?.inputs['word']?.dtype).toBe('string');
-        expect(executor.signatures['serving_default']?.outputs['ids']?.tfDtype).toBe('DT_INT64');
+        expect(executor.signatures['serving_default']?.outputs['ids']?.dtype).toBe('int64');
       } finally {
         await executor.dispose();
       }

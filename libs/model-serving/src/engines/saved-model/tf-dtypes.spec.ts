@@ -14,7 +14,13 @@ const le = (build: (view: DataView) => void, bytes: number) => {
 
 describe('TensorFlow dtypes in TensorFlow.js', () => {
   it('maps each supported dtype, _REF types as their value type', () => {
-    expect(dtypeMapping('DT_INT64')).toEqual({ tfjs: 'int32', bytes: 8, graphName: 'DT_INT32' });
+    expect(dtypeMapping('DT_INT64')).toEqual({
+      dtype: 'int64',
+      tfjs: 'int32',
+      bytes: 8,
+      graphName: 'DT_INT32',
+    });
+    expect(dtypeMapping('DT_HALF')).toMatchObject({ dtype: 'float16', tfjs: 'float32' });
     expect(dtypeMapping('DT_DOUBLE')?.tfjs).toBe('float32');
     expect(dtypeMapping('DT_FLOAT_REF')?.tfjs).toBe('float32');
     expect(dtypeMapping('DT_UINT8')?.bytes).toBe(1);
@@ -22,10 +28,10 @@ describe('TensorFlow dtypes in TensorFlow.js', () => {
     expect(dtypeMapping('DT_COMPLEX64')).toBeUndefined();
   });
 
-  it('reports TensorFlow’s dtype only where tfjs computes another', () => {
+  it('reports TensorFlow’s dtype only where the carried dtype names another', () => {
     expect(distinctTfDtype('DT_FLOAT', 'float32')).toBeUndefined();
-    expect(distinctTfDtype('DT_INT64', 'int32')).toBe('DT_INT64');
-    expect(distinctTfDtype('DT_UINT8', 'int32')).toBe('DT_UINT8');
+    expect(distinctTfDtype('DT_INT64', 'int64')).toBeUndefined();
+    expect(distinctTfDtype('DT_BFLOAT16', 'float32')).toBe('DT_BFLOAT16');
   });
 
   it('decodes half and bfloat16 bits', () => {

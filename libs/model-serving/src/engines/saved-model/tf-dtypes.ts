@@ -1,10 +1,12 @@
-import { DTYPES, dtypeRowOfTf, TF_DTYPE_NAMES } from '../../tensor/dtypes.js';
+import { DTYPES, dtypeRowOfTf, TF_DTYPE_NAMES, type TfjsDType } from '../../tensor/dtypes.js';
 import { type TensorDType } from '../../tensor/tensor-data.js';
 
-/** How one of TensorFlow's dtypes is held and computed in TensorFlow.js. */
+/** How one of TensorFlow's dtypes is carried, and held and computed in TensorFlow.js. */
 export interface DtypeMapping {
+  /** The library dtype that carries its values across seams (signatures report it). */
+  readonly dtype: TensorDType;
   /** The dtype tfjs computes it in. */
-  readonly tfjs: TensorDType;
+  readonly tfjs: TfjsDType;
   /** Bytes per element in a checkpoint or `tensor_content`; 0 for strings. */
   readonly bytes: number;
   /** The `DT_*` name the tfjs graph declares (tfjs's parser knows only a few). */
@@ -12,7 +14,7 @@ export interface DtypeMapping {
 }
 
 /** The name tfjs's graph parser knows for each carried dtype (it knows only a few). */
-const GRAPH_NAMES: Readonly<Record<TensorDType, string>> = TF_DTYPE_NAMES;
+const GRAPH_NAMES: Readonly<Record<TfjsDType, string>> = TF_DTYPE_NAMES;
 
 /**
  * TensorFlow dtypes this loader can run, and how, from the one dtype table: 64-bit and narrow
@@ -22,7 +24,7 @@ const GRAPH_NAMES: Readonly<Record<TensorDType, string>> = TF_DTYPE_NAMES;
 const MAPPINGS: ReadonlyMap<string, DtypeMapping> = new Map(
   DTYPES.map((row) => [
     row.tf,
-    { tfjs: row.dtype, bytes: row.bytes, graphName: GRAPH_NAMES[row.dtype] },
+    { dtype: row.dtype, tfjs: row.tfjs, bytes: row.bytes, graphName: GRAPH_NAMES[row.tfjs] },
   ]),
 );
 
@@ -32,9 +34,9 @@ export function dtypeMapping(name: string | undefined): DtypeMapping | undefined
   return row && MAPPINGS.get(row.tf);
 }
 
-/** TensorFlow's name when tfjs computes the dtype as another, so metadata can report it. */
-export function distinctTfDtype(name: string, tfjs: TensorDType): string | undefined {
-  return TF_DTYPE_NAMES[tfjs] === name ? undefined : name;
+/** TensorFlow's name when the carried dtype names another (bfloat16), so metadata can report it. */
+export function distinctTfDtype(name: string, dtype: TensorDType): string | undefined {
+  return TF_DTYPE_NAMES[dtype] === name ? undefined : name;
 }
 
 const INT32_MIN = -(2 ** 31);

@@ -1,11 +1,7 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { type SignatureDef } from '../signature.js';
-import {
-  elementCount,
-  isStringData,
-  TF_DTYPE_NAMES,
-  type TensorData,
-} from '../../tensor/tensor-data.js';
+import { declaredTfName } from '../../tensor/dtypes.js';
+import { elementCount, isStringData, type TensorData } from '../../tensor/tensor-data.js';
 import { CLASSES_OUTPUT, REGRESS_OUTPUT, SCORES_OUTPUT } from './example-signature.js';
 
 /**
@@ -25,8 +21,7 @@ const shapeText = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
 /** TensorFlow's name of a tensor's dtype: the declared one when the engine computes another. */
 function dtypeName(signature: SignatureDef, alias: string, tensor: TensorData): string {
-  const spec = signature.outputs[alias];
-  return spec?.dtype === tensor.dtype && spec.tfDtype ? spec.tfDtype : TF_DTYPE_NAMES[tensor.dtype];
+  return declaredTfName(signature.outputs[alias], tensor.dtype);
 }
 
 function checkFilled(alias: string, tensor: TensorData): void {
@@ -94,7 +89,7 @@ export function classificationsOf(
   return Array.from({ length: count }, (_, i) =>
     Array.from({ length: k }, (_, c) => ({
       label: labels?.[i * k + c] ?? EMPTY,
-      score: values?.[i * k + c] ?? 0,
+      score: Number(values?.[i * k + c] ?? 0),
     })),
   );
 }
@@ -134,5 +129,5 @@ export function regressionsOf(
       `Expected output batch size to be ${count}.  Got: ${tensor.data.length}`,
     );
   }
-  return Array.from(tensor.data);
+  return Array.from(tensor.data as Float32Array);
 }

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
+import { isStringData, type NumericDType, type TensorData } from '../../tensor/tensor-data.js';
+import { numberAt } from '../../tensor/typed-values.js';
 import { type V2Datatype } from '../v2-datatype.js';
 import { type V2Value } from '../v2-tensor-values.js';
 
@@ -74,27 +75,33 @@ export function decodeTensorContents(
   return contents?.[field] ?? [];
 }
 
-/** Writes an output tensor into the typed field of its datatype (FP16 has none: see raw). */
+/**
+ * Writes an output tensor into the typed field of its datatype (FP16 has none: see raw);
+ * 64-bit integers as decimal strings, all digits.
+ */
 export function encodeTensorContents(
   tensor: TensorData,
   datatype: V2Datatype,
 ): InferTensorContentsMessage {
-  if (isStringData(tensor.data)) return { bytes_contents: [...tensor.data] };
+  const { data } = tensor;
+  if (isStringData(data)) return { bytes_contents: [...data] };
+  const from = tensor.dtype as NumericDType;
+  const numbers = () => Array.from({ length: data.length }, (_, i) => numberAt(data, from, i));
   const field = FIELDS[datatype] ?? 'fp32_contents';
   switch (field) {
     case 'bool_contents':
-      return { bool_contents: Array.from(tensor.data, (v) => v !== 0) };
+      return { bool_contents: numbers().map((v) => v !== 0) };
     case 'int64_contents':
     case 'uint64_contents':
-      return { [field]: Array.from(tensor.data, String) };
+      return { [field]: Array.from({ length: data.length }, (_, i) => String(data[i])) };
     case 'bytes_contents':
       // A numeric tensor declared BYTES cannot happen; its numbers are the safe answer.
-      return { fp32_contents: Array.from(tensor.data) };
+      return { fp32_contents: numbers() };
     case 'int_contents':
     case 'uint_contents':
     case 'fp32_contents':
     case 'fp64_contents':
-      return { [field]: Array.from(tensor.data) };
+      return { [field]: numbers() };
   }
 }
 

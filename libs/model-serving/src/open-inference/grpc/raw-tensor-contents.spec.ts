@@ -22,19 +22,24 @@ describe('decodeRawContents', () => {
     expect(decodeRawContents(le('Int32', [7, -7]), 'INT32', [2], where)).toEqual(
       Int32Array.from([7, -7]),
     );
-    expect(decodeRawContents(le('BigInt64', [5n, -(2n ** 40n)]), 'INT64', [2], where)).toEqual([
-      5n,
-      -(2n ** 40n),
-    ]);
-    expect(decodeRawContents(le('Float64', [0.25]), 'FP64', [1], where)).toEqual([0.25]);
-    expect(decodeRawContents(Uint8Array.from([0x00, 0x3c]), 'FP16', [1], where)).toEqual([1]);
-    expect(decodeRawContents(Uint8Array.from([0xff, 0x80]), 'INT8', [2], where)).toEqual([
-      -1, -128,
-    ]);
-    expect(decodeRawContents(Uint8Array.from([0xff, 0x80]), 'UINT8', [2], where)).toEqual([
-      255, 128,
-    ]);
-    expect(decodeRawContents(Uint8Array.from([2, 0]), 'BOOL', [2], where)).toEqual([true, false]);
+    expect(decodeRawContents(le('BigInt64', [5n, -(2n ** 63n)]), 'INT64', [2], where)).toEqual(
+      BigInt64Array.of(5n, -(2n ** 63n)),
+    );
+    expect(decodeRawContents(le('Float64', [0.1 + 0.2]), 'FP64', [1], where)).toEqual(
+      Float64Array.of(0.30000000000000004),
+    );
+    expect(decodeRawContents(Uint8Array.from([0x00, 0x3c]), 'FP16', [1], where)).toEqual(
+      Uint16Array.of(0x3c00),
+    );
+    expect(decodeRawContents(Uint8Array.from([0xff, 0x80]), 'INT8', [2], where)).toEqual(
+      Int8Array.of(-1, -128),
+    );
+    expect(decodeRawContents(Uint8Array.from([0xff, 0x80]), 'UINT8', [2], where)).toEqual(
+      Uint8Array.of(255, 128),
+    );
+    expect(decodeRawContents(Uint8Array.from([2, 0]), 'BOOL', [2], where)).toEqual(
+      Uint8Array.of(1, 0),
+    );
   });
 
   it('reads from a view into a larger buffer', () => {

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { type V2InferCall, type V2InferInput } from '../v2-infer.js';
 import { readV2Shape, type V2Value } from '../v2-tensor-values.js';
+import { parseV2Json, stringifyV2Json } from '../v2-json.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -9,8 +10,8 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 /**
- * The request document, whichever way it arrived: text or bytes (parsed here), or an object
- * from the framework's JSON parser.
+ * The request document, whichever way it arrived: text or bytes (parsed here, integers past
+ * 2^53 as bigints with all their digits), or an object from the framework's JSON parser.
  */
 function parseBody(body: unknown): unknown {
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
@@ -18,7 +19,7 @@ function parseBody(body: unknown): unknown {
     if (text.trim() === '')
       throw new InvalidInputError('The request body is empty; send a JSON object');
     try {
-      return JSON.parse(text);
+      return parseV2Json(text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'unreadable';
       throw new InvalidInputError(`The request body is not valid JSON: ${reason}`);
@@ -40,12 +41,13 @@ function flatten(data: unknown, where: string): V2Value[] {
       for (const item of value as unknown[]) walk(item);
     } else if (
       typeof value === 'number' ||
+      typeof value === 'bigint' ||
       typeof value === 'boolean' ||
       typeof value === 'string'
     ) {
       flat.push(value);
     } else {
-      throw new InvalidInputError(`${where}: data holds ${JSON.stringify(value)}, not a value`);
+      throw new InvalidInputError(`${where}: data holds ${stringifyV2Json(value)}, not a value`);
     }
   };
   walk(data);

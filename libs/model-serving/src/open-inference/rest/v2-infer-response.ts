@@ -1,13 +1,15 @@
+import { floatToHalf, halfToFloat } from '../../tensor/float16.js';
 import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
 import { type V2Datatype } from '../v2-datatype.js';
 import { type V2InferResult } from '../v2-infer.js';
+import { stringifyV2Json } from '../v2-json.js';
 
 /** An output tensor of a REST inference response; `data` is flat, row-major. */
 export interface V2OutputJson {
   name: string;
   datatype: V2Datatype;
   shape: number[];
-  data: (number | boolean | string | null)[];
+  data: (number | bigint | boolean | string | null)[];
 }
 
 /** The REST inference response document. */
@@ -33,16 +35,44 @@ export function shortestFloat32(value: number): number | null {
   return Number(value.toPrecision(9));
 }
 
+/** The shortest decimal that reads back as the same half (`0.1`, not `0.0999755859375`). */
+export function shortestHalf(bits: number): number | null {
+  const value = halfToFloat(bits);
+  if (!Number.isFinite(value)) return null;
+  for (let precision = 1; precision < 5; precision++) {
+    const candidate = Number(value.toPrecision(precision));
+    if (floatToHalf(candidate) === bits) return candidate;
+  }
+  return Number(value.toPrecision(5));
+}
+
+/**
+ * The flat values as JSON writes them: int64/uint64 as bigints (written with all digits by
+ * {@link stringifyV2Response}), floats in the shortest form of their own width.
+ */
 function jsonValues(tensor: TensorData): V2OutputJson['data'] {
-  if (isStringData(tensor.data)) return tensor.data.map((bytes) => decoder.decode(bytes));
+  const { data } = tensor;
+  if (isStringData(data)) return data.map((bytes) => decoder.decode(bytes));
   switch (tensor.dtype) {
     case 'bool':
-      return Array.from(tensor.data, (v) => v !== 0);
+      return Array.from(data as Uint8Array, (v) => v !== 0);
     case 'float32':
-      return Array.from(tensor.data, shortestFloat32);
+      return Array.from(data as Float32Array, shortestFloat32);
+    case 'float16':
+      return Array.from(data as Uint16Array, shortestHalf);
+    case 'float64':
+      return Array.from(data as Float64Array, (v) => (Number.isFinite(v) ? v : null));
+    case 'int64':
+    case 'uint64':
+      return Array.from(data as BigInt64Array);
+    case 'int8':
+    case 'int16':
     case 'int32':
+    case 'uint8':
+    case 'uint16':
+    case 'uint32':
     case 'string':
-      return Array.from(tensor.data);
+      return Array.from(data as Int32Array);
   }
 }
 
@@ -59,4 +89,9 @@ export function encodeV2InferResponse(result: V2InferResult): V2InferResponseJso
       data: jsonValues(tensor),
     })),
   };
+}
+
+/** The response document as JSON text, 64-bit integers with all their digits. */
+export function stringifyV2Response(response: V2InferResponseJson): string {
+  return stringifyV2Json(response);
 }

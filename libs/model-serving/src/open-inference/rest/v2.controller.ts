@@ -16,10 +16,14 @@ import { InferenceService } from '../../models/inference.service.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
 import { restCallOptions } from '../../http/rest-call-options.js';
 import { ModelRegistry } from '../../models/model.registry.js';
-import { type HttpRequestLike, type HttpResponseLike } from '../../http/http-like.js';
+import {
+  type HttpRequestLike,
+  type HttpResponseLike,
+  setJsonContentType,
+} from '../../http/http-like.js';
 import { runV2Infer } from '../v2-infer.js';
 import { readV2InferRequest } from './v2-infer-request.js';
-import { encodeV2InferResponse, type V2InferResponseJson } from './v2-infer-response.js';
+import { encodeV2InferResponse, stringifyV2Response } from './v2-infer-response.js';
 import {
   isV2ModelReady,
   isV2ServerReady,
@@ -105,10 +109,14 @@ export function createV2Controller(prefix: string): Type {
       @Param('model') model: string,
       @Param('version') version: string | undefined,
       @Req() req: HttpRequestLike,
-    ): Promise<V2InferResponseJson> {
+      @Res({ passthrough: true }) res: HttpResponseLike,
+    ): Promise<string> {
       const call = readV2InferRequest(req.body, model, version);
       const options = restCallOptions(this.options.restApiTimeoutMs, 'v2_rest');
-      return encodeV2InferResponse(await runV2Infer(this.inference, this.registry, call, options));
+      const result = await runV2Infer(this.inference, this.registry, call, options);
+      // Written here, not by the framework: int64 outputs keep all their digits.
+      setJsonContentType(res);
+      return stringifyV2Response(encodeV2InferResponse(result));
     }
   }
   return OpenInferenceController;

@@ -7,7 +7,8 @@ import { ModelServingApi } from '../../decorators/model-serving-api.decorator.js
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { grpcDeadline } from '../../grpc/grpc-deadline.js';
 import { InferenceService } from '../../models/inference.service.js';
-import { TF_DTYPE_NAMES, type TensorData } from '../../tensor/tensor-data.js';
+import { declaredTfName, TF_DTYPE_NAMES } from '../../tensor/dtypes.js';
+import { type TensorData } from '../../tensor/tensor-data.js';
 import { MODEL_SERVING_RESOLVED_OPTIONS } from '../../module/model-serving.constants.js';
 import {
   ClassificationService,
@@ -77,7 +78,7 @@ export class PredictionServiceController {
     const outputs: Record<string, TensorProtoMessage> = {};
     for (const [alias, tensor] of Object.entries(result.outputs)) {
       const declared = result.signature.outputs[alias];
-      const tfDtype = declared?.tfDtype ?? TF_DTYPE_NAMES[tensor.dtype];
+      const tfDtype = declaredTfName(declared, tensor.dtype);
       outputs[alias] = encodeTensorProto(tensor, tfDtype, this.options.grpcTensorContent);
     }
     return { outputs, model_spec: writeModelSpec(result.modelSpec) };

@@ -18,11 +18,29 @@ describe('decodeTensorProto', () => {
     });
     expect(
       decodeTensorProto(
-        { dtype: 'DT_INT64', tensor_shape: shape(2), int64_val: ['7', '-9'] },
+        {
+          dtype: 'DT_INT64',
+          tensor_shape: shape(3),
+          int64_val: ['9007199254740993', '-9223372036854775808', 7],
+        },
         'DT_INT64',
         'x',
       ).data,
-    ).toEqual(Int32Array.from([7, -9]));
+    ).toEqual(BigInt64Array.of(9007199254740993n, -(2n ** 63n), 7n));
+    expect(
+      decodeTensorProto(
+        { dtype: 'DT_UINT8', tensor_shape: shape(2), int_val: [0, 255] },
+        'DT_UINT8',
+        'x',
+      ).data,
+    ).toEqual(Uint8Array.of(0, 255));
+    expect(
+      decodeTensorProto(
+        { dtype: 'DT_DOUBLE', tensor_shape: shape(1), double_val: [0.1 + 0.2] },
+        'DT_DOUBLE',
+        'x',
+      ).data,
+    ).toEqual(Float64Array.of(0.30000000000000004));
     expect(
       decodeTensorProto(
         { dtype: 'DT_BOOL', tensor_shape: shape(2), bool_val: [true, false] },
@@ -41,8 +59,8 @@ describe('decodeTensorProto', () => {
         { dtype: 'DT_HALF', tensor_shape: shape(2), half_val: [0x3c00, 0xc000] },
         'DT_HALF',
         'x',
-      ).data,
-    ).toEqual(Float32Array.from([1, -2]));
+      ),
+    ).toEqual({ dtype: 'float16', shape: [2], data: Uint16Array.of(0x3c00, 0xc000) });
   });
 
   it('reads little-endian tensor_content as numpy arrays are sent', () => {
@@ -65,7 +83,7 @@ describe('decodeTensorProto', () => {
         'DT_INT64',
         'x',
       ).data,
-    ).toEqual(Int32Array.from([5, -6]));
+    ).toEqual(BigInt64Array.of(5n, -6n));
     const doubles = new Uint8Array(Float64Array.from([0.25]).buffer);
     expect(
       decodeTensorProto(
@@ -73,7 +91,7 @@ describe('decodeTensorProto', () => {
         'DT_DOUBLE',
         'x',
       ).data,
-    ).toEqual(Float32Array.from([0.25]));
+    ).toEqual(Float64Array.of(0.25));
   });
 
   it('broadcasts one value, and pads with the last value as TensorFlow does', () => {
@@ -113,9 +131,14 @@ describe('decodeTensorProto', () => {
       'tensor_content holds 4 bytes; shape and dtype need 8',
     ],
     [
-      { dtype: 'DT_INT64', tensor_shape: shape(1), int64_val: ['4294967296'] },
-      'DT_INT64',
-      'value 4294967296 does not fit int32',
+      { dtype: 'DT_UINT8', tensor_shape: shape(1), int_val: [256] },
+      'DT_UINT8',
+      "input 'x': 256 cannot be represented as uint8 (an integer from 0 to 255)",
+    ],
+    [
+      { dtype: 'DT_INT16', tensor_shape: shape(1), int_val: [-40000] },
+      'DT_INT16',
+      "input 'x': -40000 cannot be represented as int16",
     ],
     [
       { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: '-1' }] }, float_val: [1] },
@@ -150,13 +173,32 @@ describe('encodeTensorProto', () => {
     ).toEqual([true]);
   });
 
-  it('answers DT_HALF in half_val and tensor_content, and round-trips', () => {
-    const tensor = { dtype: 'float32' as const, shape: [2], data: Float32Array.from([1, -2]) };
-    expect(encodeTensorProto(tensor, 'DT_HALF').half_val).toEqual([0x3c00, 0xc000]);
-    expect(decodeTensorProto(encodeTensorProto(tensor, 'DT_HALF'), 'DT_HALF', 'x')).toEqual(tensor);
-    expect(decodeTensorProto(encodeTensorProto(tensor, 'DT_HALF', true), 'DT_HALF', 'x')).toEqual(
+  it('answers DT_HALF in half_val and tensor_content, from halves or float32, and round-trips', () => {
+    const half = { dtype: 'float16' as const, shape: [2], data: Uint16Array.of(0x3c00, 0xc000) };
+    const float = { dtype: 'float32' as const, shape: [2], data: Float32Array.from([1, -2]) };
+    for (const tensor of [half, float]) {
+      expect(encodeTensorProto(tensor, 'DT_HALF').half_val).toEqual([0x3c00, 0xc000]);
+      expect(decodeTensorProto(encodeTensorProto(tensor, 'DT_HALF'), 'DT_HALF', 'x')).toEqual(half);
+      const content = encodeTensorProto(tensor, 'DT_HALF', true);
+      expect(decodeTensorProto(content, 'DT_HALF', 'x')).toEqual(half);
+    }
+  });
+
+  it('answers int64 with all its digits, in int64_val and tensor_content', () => {
+    const tensor = {
+      dtype: 'int64' as const,
+      shape: [2],
+      data: BigInt64Array.of(9007199254740993n, -(2n ** 63n)),
+    };
+    expect(encodeTensorProto(tensor, 'DT_INT64').int64_val).toEqual([
+      '9007199254740993',
+      '-9223372036854775808',
+    ]);
+    expect(decodeTensorProto(encodeTensorProto(tensor, 'DT_INT64', true), 'DT_INT64', 'x')).toEqual(
       tensor,
     );
+    const double = { dtype: 'float64' as const, shape: [1], data: Float64Array.of(0.1 + 0.2) };
+    expect(encodeTensorProto(double, 'DT_DOUBLE').double_val).toEqual([0.30000000000000004]);
   });
 
   it('answers with tensor_content when asked, and round-trips', () => {

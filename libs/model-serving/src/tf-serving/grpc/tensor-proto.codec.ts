@@ -1,12 +1,24 @@
 import { InvalidInputError } from '../../errors/invalid-input.error.js';
-import { floatToHalf, halfToFloat } from '../../tensor/float16.js';
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
+import { dtypeRowOfTf } from '../../tensor/dtypes.js';
+import { floatToHalf } from '../../tensor/float16.js';
 import {
   elementCount,
   isStringData,
+  type NumericDType,
+  type NumericTensorValues,
   type TensorData,
-  type TensorDType,
 } from '../../tensor/tensor-data.js';
+import {
+  allocate,
+  bytesPerElement,
+  castValues,
+  type ElementInput,
+  fromRawBytes,
+  numberAt,
+  rawBytes,
+  typedValues,
+} from '../../tensor/typed-values.js';
 
 /** `tensorflow.TensorProto` as @grpc/proto-loader hands it over (keepCase, longs as strings). */
 export interface TensorProtoMessage {
@@ -37,61 +49,24 @@ type ValField =
   | 'uint32_val'
   | 'uint64_val';
 
-interface WireType {
-  /** The dtype the engine computes it in. */
-  readonly dtype: TensorDType;
-  readonly field: ValField | 'string_val';
-  /** Bytes per element in `tensor_content`. */
-  readonly bytes: number;
-  readonly read: (view: DataView, offset: number) => number | bigint;
-  readonly range?: readonly [number, number];
-}
-
-const INT32: readonly [number, number] = [-(2 ** 31), 2 ** 31 - 1];
-
-/** TensorFlow dtypes a request may carry, with their `*_val` field and little-endian layout. */
-const WIRE_TYPES: Readonly<Record<string, WireType>> = {
-  DT_FLOAT: {
-    dtype: 'float32',
-    field: 'float_val',
-    bytes: 4,
-    read: (v, o) => v.getFloat32(o, true),
-  },
-  DT_DOUBLE: {
-    dtype: 'float32',
-    field: 'double_val',
-    bytes: 8,
-    read: (v, o) => v.getFloat64(o, true),
-  },
-  DT_HALF: { dtype: 'float32', field: 'half_val', bytes: 2, read: (v, o) => v.getUint16(o, true) },
-  DT_INT32: { dtype: 'int32', field: 'int_val', bytes: 4, read: (v, o) => v.getInt32(o, true) },
-  DT_INT16: { dtype: 'int32', field: 'int_val', bytes: 2, read: (v, o) => v.getInt16(o, true) },
-  DT_INT8: { dtype: 'int32', field: 'int_val', bytes: 1, read: (v, o) => v.getInt8(o) },
-  DT_UINT8: { dtype: 'int32', field: 'int_val', bytes: 1, read: (v, o) => v.getUint8(o) },
-  DT_UINT16: { dtype: 'int32', field: 'int_val', bytes: 2, read: (v, o) => v.getUint16(o, true) },
-  DT_INT64: {
-    dtype: 'int32',
-    field: 'int64_val',
-    bytes: 8,
-    read: (v, o) => v.getBigInt64(o, true),
-    range: INT32,
-  },
-  DT_UINT32: {
-    dtype: 'int32',
-    field: 'uint32_val',
-    bytes: 4,
-    read: (v, o) => v.getUint32(o, true),
-    range: INT32,
-  },
-  DT_UINT64: {
-    dtype: 'int32',
-    field: 'uint64_val',
-    bytes: 8,
-    read: (v, o) => v.getBigUint64(o, true),
-    range: INT32,
-  },
-  DT_BOOL: { dtype: 'bool', field: 'bool_val', bytes: 1, read: (v, o) => v.getUint8(o) },
-  DT_STRING: { dtype: 'string', field: 'string_val', bytes: 0, read: () => 0 },
+/**
+ * The typed `*_val` field of each TensorFlow dtype a request may carry; the dtype that carries
+ * its values and the raw width come from the one dtype table.
+ */
+const FIELDS: Readonly<Record<string, ValField | 'string_val'>> = {
+  DT_FLOAT: 'float_val',
+  DT_DOUBLE: 'double_val',
+  DT_HALF: 'half_val',
+  DT_INT32: 'int_val',
+  DT_INT16: 'int_val',
+  DT_INT8: 'int_val',
+  DT_UINT8: 'int_val',
+  DT_UINT16: 'int_val',
+  DT_INT64: 'int64_val',
+  DT_UINT32: 'uint32_val',
+  DT_UINT64: 'uint64_val',
+  DT_BOOL: 'bool_val',
+  DT_STRING: 'string_val',
 };
 
 /** TF's short dtype names, as its error messages print them. */
@@ -111,38 +86,50 @@ function shapeOf(proto: TensorProtoMessage, where: string): number[] {
   });
 }
 
-/** Raw values: from `tensor_content`, or the typed field padded TensorFlow's way (last value repeated). */
-function rawValues(
+/**
+ * The values: from `tensor_content` (little-endian), or the typed field padded TensorFlow's way
+ * (the last value repeated, so one value broadcasts; zeros when there is none). Each is checked
+ * against the dtype: a value it cannot represent (300 in int_val for DT_UINT8) is refused,
+ * never wrapped.
+ */
+function numericValues(
   proto: TensorProtoMessage,
-  wire: WireType,
+  dtype: NumericDType,
+  field: ValField,
   count: number,
   where: string,
-): (number | bigint | boolean | string)[] {
+): NumericTensorValues {
   const content = proto.tensor_content;
   if (content && content.length > 0) {
-    if (content.length !== count * wire.bytes) {
+    const bytes = bytesPerElement(dtype);
+    if (content.length !== count * bytes) {
       throw new InvalidInputError(
-        `${where}: tensor_content holds ${content.length} bytes; shape and dtype need ${count * wire.bytes}`,
+        `${where}: tensor_content holds ${content.length} bytes; shape and dtype need ${count * bytes}`,
       );
     }
-    const view = new DataView(content.buffer, content.byteOffset, content.byteLength);
-    return Array.from({ length: count }, (_, i) => wire.read(view, i * wire.bytes));
+    return fromRawBytes(dtype, content, count);
   }
-  const given = (proto[wire.field as ValField] ?? []) as (number | string | boolean)[];
+  const given = (proto[field] ?? []) as ElementInput[];
   if (given.length > count) {
     throw new InvalidInputError(
-      `${where}: ${given.length} values in ${wire.field} for a shape of ${count} elements`,
+      `${where}: ${given.length} values in ${field} for a shape of ${count} elements`,
     );
   }
-  if (given.length === count) return given;
-  // TensorFlow fills what is missing with the last value (so one value broadcasts), or zeros.
-  const fill = given.length ? given[given.length - 1]! : 0;
-  return [...given, ...Array<number | string | boolean>(count - given.length).fill(fill)];
+  if (given.length === 0) return allocate(dtype, count);
+  const padded =
+    given.length === count
+      ? given
+      : [...given, ...Array<ElementInput>(count - given.length).fill(given[given.length - 1]!)];
+  // half_val carries each half's 16 bits, which is how float16 values are held.
+  if (dtype === 'float16') return typedValues('uint16', padded, where);
+  return typedValues(dtype, padded, where);
 }
 
 /**
- * A request tensor as plain data. `expected` is the dtype the signature declares (TF's name);
- * as in TF Serving, another dtype is an error, not a conversion.
+ * A request tensor as plain data, in the exact dtype the table gives its TensorFlow dtype.
+ * `expected` is the dtype the signature declares (TF's name); as in TF Serving, another dtype
+ * is an error, not a conversion.
+ * @throws InvalidInputError for another dtype, a bad shape or size, or a value the dtype cannot represent.
  */
 export function decodeTensorProto(
   proto: TensorProtoMessage,
@@ -155,11 +142,12 @@ export function decodeTensorProto(
       `${where}: expects ${tfTypeName(expected)} but ${tfTypeName(tfDtype)} is provided`,
     );
   }
-  const wire = WIRE_TYPES[tfDtype];
-  if (!wire) throw new UnimplementedError(`${where}: dtype ${tfDtype} is not served`);
+  const field = FIELDS[tfDtype];
+  const dtype = dtypeRowOfTf(tfDtype)?.dtype;
+  if (!field || !dtype) throw new UnimplementedError(`${where}: dtype ${tfDtype} is not served`);
   const shape = shapeOf(proto, where);
   const count = elementCount(shape);
-  if (wire.dtype === 'string') {
+  if (field === 'string_val' || dtype === 'string') {
     const strings = proto.string_val ?? [];
     if (strings.length !== count && !(strings.length === 1 && count > 1)) {
       throw new InvalidInputError(
@@ -174,37 +162,15 @@ export function decodeTensorProto(
       ),
     };
   }
-  const raw = rawValues(proto, wire, count, where);
-  if (wire.dtype === 'bool')
-    return {
-      dtype: 'bool',
-      shape,
-      data: Uint8Array.from(raw, (v) => (v === true || Number(v) !== 0 ? 1 : 0)),
-    };
-  if (wire.dtype === 'float32') {
-    // half_val and tensor_content both carry a half's 16 bits.
-    const values = tfDtype === 'DT_HALF' ? raw.map((v) => halfToFloat(Number(v))) : raw.map(Number);
-    return { dtype: 'float32', shape, data: Float32Array.from(values) };
-  }
-  const data = new Int32Array(count);
-  raw.forEach((v, i) => {
-    // 32-bit and narrower types fit by construction; only 64-bit and uint32 values are checked.
-    if (!wire.range) {
-      data[i] = Number(v);
-      return;
-    }
-    const n = typeof v === 'bigint' ? v : BigInt(String(v));
-    if (n < BigInt(wire.range[0]) || n > BigInt(wire.range[1])) {
-      throw new InvalidInputError(
-        `${where}: value ${n} does not fit int32, the type the engine computes ${tfDtype} in`,
-      );
-    }
-    data[i] = Number(n);
-  });
-  return { dtype: 'int32', shape, data };
+  return { dtype, shape, data: numericValues(proto, dtype, field, count, where) };
 }
 
-/** An answer tensor in TF Serving's form: the typed `*_val` field, or `tensor_content` on request. */
+/**
+ * An answer tensor in TF Serving's form: the typed `*_val` field of `tfDtype` (int64 values as
+ * decimal strings, all digits), or little-endian `tensor_content` on request. The values may
+ * come in a narrower dtype than `tfDtype` names (what TensorFlow.js computed); they are written
+ * as `tfDtype`'s field holds them.
+ */
 export function encodeTensorProto(
   tensor: TensorData,
   tfDtype: string,
@@ -217,61 +183,39 @@ export function encodeTensorProto(
       unknown_rank: false,
     },
   };
-  if (isStringData(tensor.data))
-    return { ...proto, string_val: tensor.data.map((b) => Buffer.from(b)) };
-  const values = Array.from(tensor.data);
-  if (useContent) {
-    const wire = WIRE_TYPES[tfDtype];
-    if (wire) {
-      const view = new DataView(new ArrayBuffer(values.length * wire.bytes));
-      values.forEach((v, i) => writeLittleEndian(view, tfDtype, i * wire.bytes, v));
-      return { ...proto, tensor_content: new Uint8Array(view.buffer) };
-    }
+  const { data } = tensor;
+  if (isStringData(data)) return { ...proto, string_val: data.map((b) => Buffer.from(b)) };
+  const from = tensor.dtype as NumericDType;
+  const target = dtypeRowOfTf(tfDtype)?.dtype;
+  if (useContent && target && target !== 'string' && FIELDS[tfDtype]) {
+    const values = castValues(data, from, target, 'output');
+    return { ...proto, tensor_content: Buffer.from(rawBytes(values)) };
   }
-  switch (tfDtype) {
-    case 'DT_FLOAT':
-      return { ...proto, float_val: values };
-    case 'DT_DOUBLE':
-      return { ...proto, double_val: values };
-    case 'DT_HALF':
-      return { ...proto, half_val: values.map(floatToHalf) };
-    case 'DT_BOOL':
-      return { ...proto, bool_val: values.map((v) => v !== 0) };
-    case 'DT_INT64':
-      return { ...proto, int64_val: values.map(String) };
-    case 'DT_UINT64':
-      return { ...proto, uint64_val: values.map(String) };
-    case 'DT_UINT32':
-      return { ...proto, uint32_val: values };
-    default:
-      return { ...proto, int_val: values };
-  }
-}
-
-function writeLittleEndian(view: DataView, tfDtype: string, offset: number, value: number): void {
-  switch (tfDtype) {
-    case 'DT_FLOAT':
-      return view.setFloat32(offset, value, true);
-    case 'DT_DOUBLE':
-      return view.setFloat64(offset, value, true);
-    case 'DT_INT64':
-      return view.setBigInt64(offset, BigInt(value), true);
-    case 'DT_UINT64':
-      return view.setBigUint64(offset, BigInt(value), true);
-    case 'DT_UINT32':
-      return view.setUint32(offset, value, true);
-    case 'DT_INT16':
-      return view.setInt16(offset, value, true);
-    case 'DT_UINT16':
-      return view.setUint16(offset, value, true);
-    case 'DT_HALF':
-      return view.setUint16(offset, floatToHalf(value), true);
-    case 'DT_INT8':
-      return view.setInt8(offset, value);
-    case 'DT_UINT8':
-    case 'DT_BOOL':
-      return view.setUint8(offset, value);
-    default:
-      return view.setInt32(offset, value, true);
+  const each = <T>(f: (i: number) => T): T[] => Array.from({ length: data.length }, (_, i) => f(i));
+  const number = (i: number) => numberAt(data, from, i);
+  // Dtypes without a field of their own are written in int_val, as TF Serving does.
+  const field: ValField | 'string_val' = FIELDS[tfDtype] ?? 'int_val';
+  switch (field) {
+    case 'float_val':
+      return { ...proto, float_val: each(number) };
+    case 'double_val':
+      return { ...proto, double_val: each(number) };
+    case 'half_val':
+      return {
+        ...proto,
+        half_val:
+          from === 'float16' ? each((i) => Number(data[i])) : each((i) => floatToHalf(number(i))),
+      };
+    case 'bool_val':
+      return { ...proto, bool_val: each((i) => number(i) !== 0) };
+    case 'int64_val':
+      return { ...proto, int64_val: each((i) => String(data[i])) };
+    case 'uint64_val':
+      return { ...proto, uint64_val: each((i) => String(data[i])) };
+    case 'uint32_val':
+      return { ...proto, uint32_val: each(number) };
+    case 'int_val':
+    case 'string_val': // a numeric tensor declared DT_STRING cannot happen
+      return { ...proto, int_val: each(number) };
   }
 }

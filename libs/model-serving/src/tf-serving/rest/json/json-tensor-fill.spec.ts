@@ -1,5 +1,4 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { UnimplementedError } from '../../../errors/unimplemented.error.js';
 import { type TensorDType } from '../../../tensor/tensor-data.js';
 import { PackedJsonArray } from './json-packed-array.js';
 import { parseJson } from './json-reader.js';
@@ -39,18 +38,14 @@ describe('denseShape', () => {
 
 describe('fillTensor', () => {
   it('converts the values each dtype accepts', () => {
-    expect(Array.from(fill('[true, false]', 'bool').numbers)).toEqual([1, 0]);
-    expect(Array.from(fill('[-2147483648, 2147483647, -0]', 'int32').numbers)).toEqual([
-      -2147483648, 2147483647, 0,
-    ]);
+    expect(Array.from(fill('[true, false]', 'bool').numbers as Uint8Array)).toEqual([1, 0]);
+    expect(
+      Array.from(fill('[-2147483648, 2147483647, -0]', 'int32').numbers as Int32Array),
+    ).toEqual([-2147483648, 2147483647, 0]);
     // float32 values are rounded on entry, so 1e39 is already Infinity.
-    expect(Array.from(fill('[1, 2.5, 1e39, NaN, -Infinity]', 'float32').numbers)).toEqual([
-      1,
-      2.5,
-      Infinity,
-      NaN,
-      -Infinity,
-    ]);
+    expect(
+      Array.from(fill('[1, 2.5, 1e39, NaN, -Infinity]', 'float32').numbers as Float32Array),
+    ).toEqual([1, 2.5, Infinity, NaN, -Infinity]);
     expect(fill('["hé", "\\u0000", {"b64": " aGk "}]', 'string').strings).toEqual([
       Buffer.from('hé'),
       Buffer.from([0]),
@@ -100,16 +95,56 @@ describe('fillTensor', () => {
     expect(error.message).toBe(message);
   });
 
-  it('refuses dtypes TF Serving cannot fill from JSON', () => {
-    const error = failure('[1]', 'int64' as TensorDType);
-    expect(error).toBeInstanceOf(UnimplementedError);
-    expect(error.message).toBe('Conversion of JSON Value: 1 to type: int64');
+  it('fills every dtype exactly: int64 with all its digits, float64 unrounded', () => {
+    expect(
+      fill('[9007199254740993, -9223372036854775808, 9223372036854775807]', 'int64').numbers,
+    ).toEqual(BigInt64Array.of(9007199254740993n, -(2n ** 63n), 2n ** 63n - 1n));
+    expect(fill('[18446744073709551615]', 'uint64').numbers).toEqual(
+      BigUint64Array.of(2n ** 64n - 1n),
+    );
+    expect(fill('[0.30000000000000004, 1e300]', 'float64').numbers).toEqual(
+      Float64Array.of(0.1 + 0.2, 1e300),
+    );
+    expect(fill('[0, 255]', 'uint8').numbers).toEqual(Uint8Array.of(0, 255));
+    expect(fill('[-128, 127]', 'int8').numbers).toEqual(Int8Array.of(-128, 127));
+    expect(fill('[-32768, 65535]', 'int32').numbers).toEqual(Int32Array.of(-32768, 65535));
+    expect(fill('[1, -2, 0.1]', 'float16').numbers).toEqual(Uint16Array.of(0x3c00, 0xc000, 0x2e66));
+  });
+
+  it.each<[string, TensorDType, string]>([
+    [
+      '[256]',
+      'uint8',
+      'JSON Value: 256 Type: Number is out of range for type: uint8 (an integer from 0 to 255)',
+    ],
+    [
+      '[-1]',
+      'uint64',
+      'JSON Value: -1 Type: Number is out of range for type: uint64 (an integer from 0 to 18446744073709551615)',
+    ],
+    [
+      '[32768]',
+      'int16',
+      'JSON Value: 32768 Type: Number is out of range for type: int16 (an integer from -32768 to 32767)',
+    ],
+    [
+      '[9223372036854775808]',
+      'int64',
+      'JSON Value: 9223372036854775808 Type: Number is not of expected type: int64',
+    ],
+    ['[1.5]', 'int64', 'JSON Value: 1.5 Type: Number is not of expected type: int64'],
+    ['["1"]', 'int64', 'JSON Value: "1" Type: String is not of expected type: int64'],
+    ['[true]', 'float64', 'JSON Value: true Type: True is not of expected type: double'],
+  ])('%s as %s fails with a clear message', (json, dtype, message) => {
+    const error = failure(json, dtype);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toBe(message);
   });
 
   it('walks deeply nested lists without recursion', () => {
     const depth = 100000;
     const values = fill(`${'['.repeat(depth)}7${']'.repeat(depth)}`, 'float32');
-    expect(Array.from(values.numbers)).toEqual([7]);
+    expect(Array.from(values.numbers as Float32Array)).toEqual([7]);
   });
 });
 
@@ -150,7 +185,10 @@ function unpacked(value: JsonValue): JsonValue {
 function outcome(value: JsonValue, dtype: TensorDType, shape: readonly number[]): unknown {
   const values = new TensorValues(dtype);
   try {
-    return { count: fillTensor(value, shape, values), numbers: Array.from(values.numbers) };
+    return {
+      count: fillTensor(value, shape, values),
+      numbers: Array.from(values.numbers as ArrayLike<number | bigint>),
+    };
   } catch (error) {
     return { error: (error as Error).constructor.name, message: (error as Error).message };
   }
@@ -170,7 +208,7 @@ describe('fillTensor on number blocks', () => {
     '[1,2,3]',
     '[[[1,2]],[[3,4]]]',
   ];
-  const dtypes: TensorDType[] = ['float32', 'int32', 'bool', 'string', 'int64' as TensorDType];
+  const dtypes: TensorDType[] = ['float32', 'float64', 'int32', 'int64', 'uint8', 'bool', 'string'];
 
   it.each(cases)('%s fills as its unpacked lists do, for every dtype and shape', (json) => {
     const packed = parseJson(json);

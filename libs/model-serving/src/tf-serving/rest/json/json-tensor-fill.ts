@@ -1,21 +1,40 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { UnimplementedError } from '../../../errors/unimplemented.error.js';
-import { type TensorData, type TensorDType, elementCount } from '../../../tensor/tensor-data.js';
+import { floatToHalf } from '../../../tensor/float16.js';
+import {
+  elementCount,
+  type NumericTensorValues,
+  type TensorData,
+  type TensorDType,
+} from '../../../tensor/tensor-data.js';
+import {
+  acceptedValues,
+  allocate,
+  type IntegerDType,
+  storedElement,
+} from '../../../tensor/typed-values.js';
 import { base64Unescape } from './base64.js';
 import { debugString } from './json-debug-string.js';
 import { PackedJsonArray } from './json-packed-array.js';
 import {
+  type JsonInt,
   type JsonObject,
   type JsonValue,
   getMember,
+  jsonIntText,
   jsonStringBytes,
   jsonTypeName,
 } from './json-value.js';
 
 /** TensorFlow's `DataTypeString`, the dtype names TF Serving's messages use. */
 export function dataTypeString(dtype: TensorDType): string {
-  return dtype === 'float32' ? 'float' : dtype;
+  return TF_SHORT_NAMES[dtype] ?? dtype;
 }
+
+const TF_SHORT_NAMES: Partial<Record<TensorDType, string>> = {
+  float32: 'float',
+  float64: 'double',
+  float16: 'half',
+};
 
 /** TF Serving's `IsValBase64Object`: exactly one member, `b64`, holding a string. */
 export function isBase64Object(value: JsonValue): value is JsonObject {
@@ -26,17 +45,17 @@ export function isBase64Object(value: JsonValue): value is JsonObject {
   );
 }
 
-type NumberArray = Float32Array | Int32Array | Uint8Array;
+type NumberArray = NumericTensorValues;
 
 function numberArray(dtype: TensorDType, length: number): NumberArray {
-  if (dtype === 'float32') return new Float32Array(length);
-  return dtype === 'int32' ? new Int32Array(length) : new Uint8Array(length);
+  return allocate(dtype === 'string' ? 'uint8' : dtype, length);
 }
 
 /**
  * The values appended to one input, like the repeated fields of TF Serving's TensorProto:
- * numbers for float32/int32/bool (0/1), kept in a typed array of the dtype as they come (a
- * float32 value is rounded once, on entry, as `GetFloat()` does), byte strings for string.
+ * kept in a typed array of the dtype as they come (a float32 value is rounded once, on entry,
+ * as `GetFloat()` does; int64/uint64 values are bigints, all digits kept; float16 values their
+ * half bits; bool 0/1), byte strings for string.
  */
 export class TensorValues {
   readonly strings: Uint8Array[] = [];
@@ -57,19 +76,21 @@ export class TensorValues {
     const needed = this.count + extra;
     if (needed <= this.data.length) return;
     const grown = numberArray(this.dtype, Math.max(needed, this.data.length * 2));
-    grown.set(this.numbers);
+    // Same dtype on both sides (bigints into a bigint array): the cast only satisfies the union.
+    (grown as Float64Array).set(this.numbers as Float64Array);
     this.data = grown;
   }
 
-  push(value: number): void {
+  /** Appends one element, already in the typed array's form (a bigint for int64/uint64). */
+  push(value: number | bigint): void {
     if (this.count === this.data.length) this.reserve(1);
-    this.data[this.count++] = value;
+    (this.data as unknown as (number | bigint)[])[this.count++] = value;
   }
 
-  /** Appends numbers in one copy (converted to the dtype, as `push` does one at a time). */
+  /** Appends numbers in one copy, for the dtypes {@link takesWholeBlocks} names. */
   pushAll(values: Float64Array): void {
     this.reserve(values.length);
-    this.data.set(values, this.count);
+    (this.data as Float64Array).set(values, this.count);
     this.count += values.length;
   }
 
@@ -92,10 +113,12 @@ export class TensorValues {
       const data = this.data.length === n ? this.data : this.data.slice(0, n);
       return { dtype: this.dtype, shape, data };
     }
-    const data = numberArray(this.dtype, n);
-    data.set(this.data.subarray(0, Math.min(n, this.count)));
-    if (n > this.count && this.count > 0) data.fill(this.data[this.count - 1] ?? 0, this.count);
-    return { dtype: this.dtype, shape, data };
+    const data = numberArray(this.dtype, n) as Float64Array;
+    const kept = this.data.subarray(0, Math.min(n, this.count)) as Float64Array;
+    data.set(kept);
+    if (n > this.count && this.count > 0)
+      data.fill(this.data[this.count - 1] as number, this.count);
+    return { dtype: this.dtype, shape, data: data as NumberArray };
   }
 }
 
@@ -136,12 +159,27 @@ function addLeaf(value: JsonValue, out: TensorValues): void {
   }
   switch (dtype) {
     case 'float32': // any number; GetFloat() narrows ints and doubles alike
+    case 'float64':
+    case 'float16': // TF Serving cannot fill DT_HALF from JSON; any number, to the nearest half
       if (value.kind !== 'int' && value.kind !== 'double') throw typeError(value, dtype);
-      out.push(value.value);
+      out.push(dtype === 'float16' ? floatToHalf(value.value) : value.value);
       return;
     case 'int32': // IsInt(): an integer literal in the int32 range, so `1.0` is refused
+    case 'int16':
+    case 'int8':
+    case 'uint8':
+    case 'uint16': // TF Serving cannot fill DT_UINT16 from JSON; taken as the other narrow ints
       if (value.kind !== 'int' || !value.int32) throw typeError(value, dtype);
-      out.push(value.value);
+      out.push(fitting(value, dtype));
+      return;
+    case 'int64': // IsInt64(): any integer literal up to 2^63 - 1, every digit kept
+      if (value.kind !== 'int' || !value.int64) throw typeError(value, dtype);
+      out.push(fitting(value, dtype));
+      return;
+    case 'uint32': // IsUint(), IsUint64(): non-negative integer literals of the width
+    case 'uint64':
+      if (value.kind !== 'int') throw typeError(value, dtype);
+      out.push(fitting(value, dtype));
       return;
     case 'bool':
       if (value.kind !== 'bool') throw typeError(value, dtype);
@@ -151,11 +189,30 @@ function addLeaf(value: JsonValue, out: TensorValues): void {
       if (value.kind !== 'string') throw typeError(value, dtype);
       out.strings.push(jsonStringBytes(value));
       return;
-    default:
-      throw new UnimplementedError(
-        `Conversion of JSON Value: ${debugString(value)} to type: ${String(dtype)}`,
-      );
   }
+}
+
+/**
+ * An integer literal as `dtype` holds it. TF Serving would wrap a value the narrow type cannot
+ * hold (`256` for uint8 becomes 0); it is refused here, naming the range.
+ */
+function fitting(value: JsonInt, dtype: IntegerDType): number | bigint {
+  const exact = value.big ?? value.value;
+  const stored = storedElement(exact, dtype);
+  if (stored === undefined) {
+    throw new InvalidInputError(
+      `JSON Value: ${jsonIntText(value)} Type: Number is out of range for type: ${dataTypeString(dtype)} (${acceptedValues(dtype)})`,
+    );
+  }
+  return stored;
+}
+
+/**
+ * Whether a block of numbers goes into a tensor of `dtype` as it is, in one copy: any numbers
+ * for float32 (rounded as `GetFloat()`) and float64, int32 literals for int32.
+ */
+export function takesWholeBlocks(dtype: TensorDType, block: PackedJsonArray): boolean {
+  return dtype === 'float32' || dtype === 'float64' || (dtype === 'int32' && block.everyInt32());
 }
 
 /**
@@ -176,7 +233,7 @@ function addBlock(
   }
   const { values } = block;
   if (values.length === 0) return 0;
-  if (out.dtype === 'float32' || (out.dtype === 'int32' && block.everyInt32())) {
+  if (takesWholeBlocks(out.dtype, block)) {
     out.pushAll(values);
     return values.length;
   }

@@ -1,5 +1,4 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
-import { UnimplementedError } from '../../../errors/unimplemented.error.js';
 import { type SignatureDef } from '../../../models/signature.js';
 import { type TensorDType } from '../../../tensor/tensor-data.js';
 import { type PredictInputs, decodePredictInputs, readPredictRequest } from './predict-request.js';
@@ -189,15 +188,21 @@ describe('decodePredictInputs: values', () => {
     );
   });
 
-  it('reports dtypes it cannot fill as UNIMPLEMENTED', () => {
+  it('fills every dtype exactly, and wraps out-of-range values with the element index', () => {
     const int64 = { x: 'int64' as TensorDType };
-    expect(message('{"instances":[1]}', int64)).toBe(
-      "Failed to process element: 0 of 'instances' list. Error: UNIMPLEMENTED: " +
-        'Conversion of JSON Value: 1 to type: int64',
+    expect(decode('{"instances":[9007199254740993,-9223372036854775808]}', int64).inputs).toEqual({
+      x: { dtype: 'int64', shape: [2], data: BigInt64Array.of(9007199254740993n, -(2n ** 63n)) },
+    });
+    expect(decode('{"inputs":[[0.30000000000000004]]}', { x: 'float64' }).inputs.x?.data).toEqual(
+      Float64Array.of(0.1 + 0.2),
     );
-    const error = failure(() => decode('{"inputs":[1]}', int64));
-    expect(error).toBeInstanceOf(UnimplementedError);
-    expect(error.message).toBe('Conversion of JSON Value: 1 to type: int64');
+    expect(message('{"instances":[1, 256]}', { x: 'uint8' })).toBe(
+      "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: " +
+        'JSON Value: 256 Type: Number is out of range for type: uint8 (an integer from 0 to 255)',
+    );
+    expect(message('{"inputs":[9223372036854775808]}', int64)).toBe(
+      'JSON Value: 9223372036854775808 Type: Number is not of expected type: int64',
+    );
   });
 });
 

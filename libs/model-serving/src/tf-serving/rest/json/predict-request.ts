@@ -6,7 +6,13 @@ import { type TensorData } from '../../../tensor/tensor-data.js';
 import { debugString } from './json-debug-string.js';
 import { parseJson } from './json-reader.js';
 import { PackedJsonArray } from './json-packed-array.js';
-import { TensorValues, denseShape, fillTensor, isBase64Object } from './json-tensor-fill.js';
+import {
+  TensorValues,
+  denseShape,
+  fillTensor,
+  isBase64Object,
+  takesWholeBlocks,
+} from './json-tensor-fill.js';
 import {
   type JsonArray,
   type JsonObject,
@@ -159,7 +165,8 @@ function decodeInstances(
   if (
     instances instanceof PackedJsonArray &&
     names.length === 1 &&
-    (dtype === 'float32' || (dtype === 'int32' && instances.everyInt32()))
+    dtype !== undefined &&
+    takesWholeBlocks(dtype, instances)
   ) {
     // A block of numbers the dtype accepts: each element is one equally shaped instance of
     // the one input, so the tensor is the block.

@@ -4,7 +4,11 @@ import { type TensorData, elementCount } from '../../../tensor/tensor-data.js';
 import { type PredictFormat } from './predict-request.js';
 import { encodePredictResponse, encodePredictResponseAsync } from './predict-response.js';
 
-function tensor(dtype: TensorData['dtype'], shape: number[], seed = 1): TensorData {
+function tensor(
+  dtype: 'float32' | 'int32' | 'bool' | 'string',
+  shape: number[],
+  seed = 1,
+): TensorData {
   const n = elementCount(shape);
   const value = (i: number): number => ((i * 7919 + seed) % 1000) / 8 - 60;
   switch (dtype) {

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../../errors/invalid-input.error.js';
 import { type TensorData, isStringData } from '../../../tensor/tensor-data.js';
+import { halfToFloat } from '../../../tensor/float16.js';
 import { base64Escape } from './base64.js';
 import { formatFloat } from './float-format.js';
 import { dataTypeString } from './json-tensor-fill.js';
@@ -31,16 +32,28 @@ function writeValue(writer: PrettyWriter, name: string, tensor: TensorData, offs
   if (number === undefined) throw missingValues(name, tensor);
   switch (tensor.dtype) {
     case 'float32':
-      writer.raw(formatFloat(number, 'float32'));
+      writer.raw(formatFloat(number as number, 'float32'));
       return;
+    case 'float64':
+      writer.raw(formatFloat(number as number, 'float64'));
+      return;
+    case 'float16': // every half is a float32: written as TF Serving writes floats
+      writer.raw(formatFloat(halfToFloat(number as number), 'float32'));
+      return;
+    case 'int8':
+    case 'int16':
     case 'int32':
+    case 'int64': // a bigint: all its digits, as rapidjson's Int64()
+    case 'uint8':
+    case 'uint16':
+    case 'uint32':
+    case 'uint64':
       writer.raw(String(number));
       return;
     case 'bool':
       writer.bool(number !== 0);
       return;
-    case 'string': // string data never reaches here; other dtypes fail as in TF Serving
-    default:
+    case 'string': // string data never reaches here
       throw new InvalidInputError(
         `Failed to write JSON value for tensor type: ${dataTypeString(tensor.dtype)}`,
       );
