@@ -39,9 +39,9 @@ function branch(name: string, tail: NodeObject[], out: string): object {
 /**
  * TF2: `tf.cond(reduce_sum(x) > 0, lambda: tanh(x @ W), lambda: -2 * sigmoid(x @ W))` as it
  * exports: a `StatelessIf` on a scalar predicate whose branches are library functions taking
- * `x` and the (frozen) kernel.
+ * `x` and the (frozen) kernel. `ifOp` may be `If` (what stateful branches export as).
  */
-export function tf2CondGraph(features: number, outputs: number): object {
+export function tf2CondGraph(features: number, outputs: number, ifOp = 'StatelessIf'): object {
   const [thenName, elseName] = ['cond_true_201', 'cond_false_202'];
   const body: NodeObject[] = [
     node('ReadVariableOp', 'ReadVariableOp', ['resource_0'], { dtype: F }),
@@ -53,7 +53,7 @@ export function tf2CondGraph(features: number, outputs: number): object {
     }),
     floatScalar('Greater/y', 0),
     node('Greater', 'Greater', ['Sum:output:0', 'Greater/y:output:0'], { T: F }),
-    node('cond', 'StatelessIf', ['Greater:z:0', 'x', 'ReadVariableOp:value:0'], {
+    node('cond', ifOp, ['Greater:z:0', 'x', 'ReadVariableOp:value:0'], {
       Tcond: type('DT_BOOL'),
       Tin: typeList(['DT_FLOAT', 'DT_FLOAT']),
       Tout: typeList(['DT_FLOAT']),
@@ -99,7 +99,7 @@ export function condForward(w: CondWeights, x: readonly (readonly number[])[]): 
 }
 
 /**
- * Writes the TF2 `StatelessIf` SavedModel of `tf2CondGraph` with a kernel from `seed`:
+ * Writes the TF2 `StatelessIf` (or `ifOp`) SavedModel of `tf2CondGraph` with a kernel from `seed`:
  * `serving_default` takes float `x` `[-1, features]`. Returns the weight.
  */
 export async function writeCondSavedModel(
@@ -107,11 +107,15 @@ export async function writeCondSavedModel(
   features: number,
   outputs: number,
   seed = 1,
+  ifOp = 'StatelessIf',
 ): Promise<CondWeights> {
   const kernel = new Float32Array(features * outputs);
   fillRandom(kernel, seed * 100 + 7, 1);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'saved_model.pb'), encodeSavedModel(tf2CondGraph(features, outputs)));
+  await writeFile(
+    join(dir, 'saved_model.pb'),
+    encodeSavedModel(tf2CondGraph(features, outputs, ifOp)),
+  );
   await writeCheckpoint(join(dir, 'variables'), [
     {
       key: KERNEL_KEY,

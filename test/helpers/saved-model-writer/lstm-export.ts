@@ -48,12 +48,14 @@ const bytesOf = (values: Float32Array) =>
 /**
  * Writes a TF2 SavedModel of one Keras-style `LSTM(units, return_sequences=True)` layer (a
  * `StatelessWhile` over TensorLists, see `tf2LstmGraph`) with deterministic weights from
- * `seed`: `serving_default` takes float `x` `[-1, steps, features]`. Returns the weights.
+ * `seed` (`whileOp` `While` for the stateful op): `serving_default` takes float `x`
+ * `[-1, steps, features]`. Returns the weights.
  */
 export async function writeLstmSavedModel(
   dir: string,
   shape: LstmShape,
   seed = 1,
+  whileOp = 'StatelessWhile',
 ): Promise<LstmWeights> {
   const { features, units } = shape;
   const weights: LstmWeights = {
@@ -66,7 +68,7 @@ export async function writeLstmSavedModel(
   fillRandom(weights.recurrent, seed * 100 + 2, Math.sqrt(6 / (5 * units)));
   fillRandom(weights.bias, seed * 100 + 3, 0.5);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'saved_model.pb'), encodeSavedModel(tf2LstmGraph(shape)));
+  await writeFile(join(dir, 'saved_model.pb'), encodeSavedModel(tf2LstmGraph(shape, whileOp)));
   const values = [weights.kernel, weights.recurrent, weights.bias];
   const dims = [[features, 4 * units], [units, 4 * units], [4 * units]];
   await writeCheckpoint(

@@ -208,9 +208,10 @@ function bodyFunction(name: string, g: LstmShape): object {
  * unstacked into a TensorList, a `StatelessWhile` whose body reads step `time`, runs the
  * cell and writes h into an output TensorList reserved beforehand, then the list stacked and
  * made batch-major again. The weights are resource variables read outside the loop and passed
- * in as loop variables (what freezing leaves of Keras's captured reads).
+ * in as loop variables (what freezing leaves of Keras's captured reads). `whileOp` may be
+ * `While` (what a stateful body exports as).
  */
-export function tf2LstmGraph(g: LstmShape): object {
+export function tf2LstmGraph(g: LstmShape, whileOp = 'StatelessWhile'): object {
   const vars = [
     { name: 'lstm/lstm_cell/kernel', dims: [g.features, 4 * g.units] },
     { name: 'lstm/lstm_cell/recurrent_kernel', dims: [g.units, 4 * g.units] },
@@ -252,7 +253,7 @@ export function tf2LstmGraph(g: LstmShape): object {
     ),
     node(
       'lstm/while',
-      'StatelessWhile',
+      whileOp,
       [
         'lstm/while/loop_counter:output:0',
         'lstm/while/maximum_iterations:output:0',

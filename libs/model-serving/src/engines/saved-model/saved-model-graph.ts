@@ -10,7 +10,13 @@ import { traceRestoreMap } from './restore-map.js';
 import { freezeVariables } from './variable-freezer.js';
 import { buildSignatureGraph } from './signature-graph.js';
 import { signatureSpecs } from './signature-specs.js';
-import { inlineInitOp, initOpRoots, TABLE_OPS, tableInitializer } from './table-initializer.js';
+import {
+  inlineInitOp,
+  initOpRoots,
+  TABLE_OPS,
+  type TableInitializer,
+  tableInitializer,
+} from './table-initializer.js';
 import { type FunctionDefMsg, type MetaGraphDefMsg } from './tf-messages.js';
 import { referencedFunctions, type TfjsGraph, toTfjsGraph } from './tfjs-graph.js';
 
@@ -26,6 +32,8 @@ export interface ServingGraph {
   readonly nodes: NodeMap;
   /** The MetaGraph's function library (bodies of control-flow ops). */
   readonly library: ReadonlyMap<string, FunctionDefMsg>;
+  /** What fills the lookup tables the graph uses, if any (the ONNX translation reads it). */
+  readonly tables?: TableInitializer;
 }
 
 function listing(map: ReadonlyMap<string, string[]>): string {
@@ -111,5 +119,6 @@ export function buildServingGraph(
     parsing: pruned.parsing,
     nodes: pruned.nodes,
     library,
+    ...(initializer ? { tables: initializer } : {}),
   };
 }

@@ -102,6 +102,8 @@ describe('control flow in the tfjs graph', () => {
       directory,
       files: await readdir(directory),
       backend: 'cpu',
+      // The TensorFlow.js graph is under test (with 'auto' the loop would run translated).
+      engine: 'tfjs',
     });
     const out = await executor.run('serving_default', {
       x: { dtype: 'float32', shape: [3], data: Float32Array.of(1, 2, 5) },

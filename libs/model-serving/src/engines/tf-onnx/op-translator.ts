@@ -1,5 +1,6 @@
 import { type GraphNode } from '../saved-model/graph-node.js';
 import { type FunctionDefMsg } from '../saved-model/tf-messages.js';
+import { type LookupTableContents } from './lookup-tables.js';
 import { type TranslationContext } from './translation-context.js';
 import { type TfValue } from './tf-value.js';
 
@@ -8,6 +9,8 @@ export interface OpScope {
   readonly ctx: TranslationContext;
   /** The graph's library, for ops whose attributes name functions (`While`, `If`). */
   readonly library: ReadonlyMap<string, FunctionDefMsg>;
+  /** What the init op fills each lookup table with, by table node name. */
+  readonly tables?: ReadonlyMap<string, LookupTableContents>;
 }
 
 /**

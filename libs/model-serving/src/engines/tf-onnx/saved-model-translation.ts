@@ -5,6 +5,7 @@ import { type ExampleParsingSpec } from '../saved-model/example-parsing.js';
 import { type ServingGraph } from '../saved-model/saved-model-graph.js';
 import { dtypeMapping } from '../saved-model/tf-dtypes.js';
 import { type HostTensor, hostTensor } from './host-tensor.js';
+import { lookupTables } from './lookup-tables.js';
 import {
   type FrozenGraph,
   missingTranslators,
@@ -55,7 +56,8 @@ async function readVariables(
 ): Promise<Map<string, HostTensor>> {
   const values = new Map<string, HostTensor>();
   for (const source of serving.graph.weights) {
-    if (source.kind !== 'checkpoint' || !serving.nodes.has(source.node)) continue;
+    const used = serving.nodes.has(source.node) || serving.tables?.nodes.has(source.node);
+    if (source.kind !== 'checkpoint' || !used) continue;
     if (!reader) throw new Error(`variable '${source.node}' needs a checkpoint, and there is none`);
     const { entry } = source;
     if (entry.dtype === 'DT_STRING') {
@@ -111,7 +113,11 @@ export async function translateSavedModel(
   }
   if (missing.size > 0) return missing;
   const variables = await readVariables(serving, reader);
-  const frozen: FrozenGraph = { ...graph, variables };
+  const frozen: FrozenGraph = {
+    ...graph,
+    variables,
+    tables: lookupTables(serving.tables, variables),
+  };
   const models: Record<string, OnnxSignatureModel> = {};
   for (const [key, signature] of targets) {
     let translated: TranslatedSignature;

@@ -4,6 +4,7 @@ import { type OnnxModel, type OnnxValue } from '../onnx/onnx-model-writer.js';
 import { dataInputs, type GraphNode, type NodeMap, parseRef } from '../saved-model/graph-node.js';
 import { type FunctionDefMsg } from '../saved-model/tf-messages.js';
 import { fromTensorProto, type HostTensor, onnxType } from './host-tensor.js';
+import { type LookupTableContents } from './lookup-tables.js';
 import { type OpScope } from './op-translator.js';
 import { SOURCE_OPS, TF_ONNX_OPS } from './tf-onnx-ops.js';
 import { TranslationContext } from './translation-context.js';
@@ -16,6 +17,8 @@ export interface FrozenGraph {
   readonly library: ReadonlyMap<string, FunctionDefMsg>;
   /** Values of frozen variables (`Const` nodes with a checkpoint key), by node name. */
   readonly variables: ReadonlyMap<string, HostTensor>;
+  /** Lookup tables' contents, by table node name. */
+  readonly tables?: ReadonlyMap<string, LookupTableContents>;
 }
 
 /** One signature as an ONNX model, and how its aliases name the model's values. */
@@ -94,7 +97,7 @@ export function translateSignature(
   signature: SignatureDef,
 ): TranslatedSignature {
   const ctx = new TranslationContext();
-  const scope: OpScope = { ctx, library: graph.library };
+  const scope: OpScope = { ctx, library: graph.library, tables: graph.tables };
   const fedRefs = new Map<string, TfValue>();
   const inputs: Record<string, string> = {};
   const onnxInputs: OnnxValue[] = [];

@@ -1,9 +1,12 @@
 import { type OpFamily, type OpTranslator } from './op-translator.js';
 import { ARRAY_OPS } from './ops/array.ops.js';
+import { CONTROL_FLOW_OPS } from './ops/control-flow.ops.js';
 import { ELEMENTWISE_OPS } from './ops/elementwise.ops.js';
+import { LOOKUP_TABLE_OPS } from './ops/lookup-table.ops.js';
 import { NN_OPS } from './ops/nn.ops.js';
 import { REDUCTION_OPS } from './ops/reduction.ops.js';
 import { SHAPE_OPS } from './ops/shape.ops.js';
+import { TENSOR_LIST_OPS } from './ops/tensor-list.ops.js';
 
 /**
  * Every TensorFlow op the ONNX translation knows, by name: one family per file under `ops/`.
@@ -16,6 +19,9 @@ const FAMILIES: readonly OpFamily[] = [
   SHAPE_OPS,
   ARRAY_OPS,
   REDUCTION_OPS,
+  CONTROL_FLOW_OPS,
+  TENSOR_LIST_OPS,
+  LOOKUP_TABLE_OPS,
 ];
 
 export const TF_ONNX_OPS: ReadonlyMap<string, OpTranslator> = new Map(
