@@ -387,6 +387,35 @@ describe.each(['express', 'fastify'] as const)('bad-input battery over REST on %
       json: { predictions: [2.5, 3, 4.5] },
     });
   }, 60_000);
+
+  it('cuts error messages that would quote a megabyte name, label or key to about 1 KiB', async () => {
+    const huge = 'q'.repeat(1024 * 1024);
+    const post = (path: string, body: unknown): RestCase => ({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const cases = [
+      post('/v1/models/half_plus_two:predict', { signature_name: huge, instances: [1] }),
+      post('/v2/models/half_plus_two/infer', {
+        inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }],
+        outputs: [{ name: huge }],
+      }),
+      post('/v1/models/half_plus_two:classify', { signature_name: huge, examples: [{}] }),
+      post('/v2/models/half_plus_two/infer', {
+        inputs: [{ name: huge, shape: [1], datatype: 'FP32', data: [1] }],
+      }),
+    ];
+    for (const c of cases) {
+      const answer = await send(agent, serving.url, c);
+      expect({ path: c.path, problem: restProblem(answer) }).toEqual({
+        path: c.path,
+        problem: undefined,
+      });
+      expect(answer.text).toMatch(/q{100}… \(cut\)"/);
+    }
+  }, 60_000);
 });
 
 // --- gRPC: raw bytes and hand-built protobuf with wrong-typed fields ---
@@ -619,6 +648,37 @@ describe('bad-input battery over gRPC', () => {
       status: 200,
       json: { predictions: [2.5, 3, 4.5] },
     });
+  }, 60_000);
+
+  it('cuts status details that would quote a megabyte model name or label to about 1 KiB', async () => {
+    const huge = 'q'.repeat(2 * 1024 * 1024);
+    const bodies: [string, Buffer][] = [
+      ['/tensorflow.serving.PredictionService/Predict', pb.msg(1, pb.bytes(1, huge))],
+      [
+        '/tensorflow.serving.PredictionService/GetModelMetadata',
+        Buffer.concat([pb.msg(1, pb.bytes(1, huge)), pb.bytes(2, 'signature_def')]),
+      ],
+      ['/tensorflow.serving.ModelService/GetModelStatus', pb.msg(1, pb.bytes(1, huge))],
+      [
+        '/tensorflow.serving.PredictionService/Predict',
+        pb.msg(1, pb.bytes(1, 'half_plus_two'), pb.bytes(4, huge)),
+      ],
+      [
+        '/tensorflow.serving.PredictionService/Predict',
+        pb.msg(1, pb.bytes(1, 'half_plus_two'), pb.bytes(3, huge)),
+      ],
+      ['/inference.GRPCInferenceService/ModelInfer', pb.bytes(1, huge)],
+    ];
+    for (const [method, body] of bodies) {
+      const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.makeUnaryRequest(method, passthrough, passthrough, body, (e) => resolve(e)),
+      );
+      expect(error).not.toBeNull();
+      expect({ method, code: grpc.status[error!.code] }).not.toEqual({ method, code: 'UNKNOWN' });
+      // The cap (1,024 characters) and its mark, nothing of the rest.
+      expect({ method, length: error!.details.length }).toEqual({ method, length: 1031 });
+      expect(error!.details.endsWith('qqqq… (cut)')).toBe(true);
+    }
   }, 60_000);
 });
 

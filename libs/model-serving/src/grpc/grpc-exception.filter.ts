@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type Observable, throwError } from 'rxjs';
+import { capErrorMessage } from '../errors/error-message.js';
 import { GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 
@@ -11,7 +12,8 @@ export interface GrpcErrorPayload {
 }
 
 /**
- * Answers gRPC calls that failed with the error's canonical status code and message; anything
+ * Answers gRPC calls that failed with the error's canonical status code and message (capped as
+ * REST's, so a huge model name or label is not echoed in the status details); anything
  * unexpected is logged once and answered INTERNAL without detail.
  * @publicApi
  */
@@ -21,11 +23,8 @@ export class ModelServingGrpcExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     if (exception instanceof ModelServingError) {
-      const payload: GrpcErrorPayload = {
-        code: exception.code,
-        message: exception.message,
-        details: exception.message,
-      };
+      const message = capErrorMessage(exception.message);
+      const payload: GrpcErrorPayload = { code: exception.code, message, details: message };
       return throwError(() => payload);
     }
     this.logger.error(

@@ -1,20 +1,20 @@
 import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { encodeErrorBody } from '../tf-serving/rest/json/predict-response.js';
+import { capErrorMessage } from '../errors/error-message.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 import { httpStatusFor } from '../errors/status-map.js';
 
-/** Longest error message answered: past it, the message is cut (it may quote a huge input). */
-const MAX_MESSAGE_CHARS = 1024;
-
-/** The status and message of anything thrown while serving HTTP; unknown errors say nothing. */
+/**
+ * The status and message of anything thrown while serving HTTP, the message capped (see
+ * `capErrorMessage`); unknown errors say nothing.
+ */
 export function describeHttpError(
   error: unknown,
   logger: Logger,
 ): { status: number; message: string } {
   const described = describe(error, logger);
-  if (described.message.length <= MAX_MESSAGE_CHARS) return described;
-  return { ...described, message: `${described.message.slice(0, MAX_MESSAGE_CHARS)}… (cut)` };
+  return { ...described, message: capErrorMessage(described.message) };
 }
 
 function describe(error: unknown, logger: Logger): { status: number; message: string } {
