@@ -2,7 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeCheckpoint } from './checkpoint-writer.js';
 import { fillRandom } from './cnn-model.js';
-import { LSTM_VARIABLE_KEYS, type LstmShape, tf2LstmGraph } from './lstm-graph.js';
+import {
+  LSTM_VARIABLE_KEYS,
+  type LstmGraphOptions,
+  type LstmShape,
+  tf2LstmGraph,
+} from './lstm-graph.js';
 import { encodeSavedModel } from './saved-model-pb.js';
 
 export { type LstmShape } from './lstm-graph.js';
@@ -48,14 +53,14 @@ const bytesOf = (values: Float32Array) =>
 /**
  * Writes a TF2 SavedModel of one Keras-style `LSTM(units, return_sequences=True)` layer (a
  * `StatelessWhile` over TensorLists, see `tf2LstmGraph`) with deterministic weights from
- * `seed` (`whileOp` `While` for the stateful op): `serving_default` takes float `x`
+ * `seed` (`options` as `tf2LstmGraph` takes them): `serving_default` takes float `x`
  * `[-1, steps, features]`. Returns the weights.
  */
 export async function writeLstmSavedModel(
   dir: string,
   shape: LstmShape,
   seed = 1,
-  whileOp = 'StatelessWhile',
+  options: LstmGraphOptions = {},
 ): Promise<LstmWeights> {
   const { features, units } = shape;
   const weights: LstmWeights = {
@@ -68,7 +73,7 @@ export async function writeLstmSavedModel(
   fillRandom(weights.recurrent, seed * 100 + 2, Math.sqrt(6 / (5 * units)));
   fillRandom(weights.bias, seed * 100 + 3, 0.5);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'saved_model.pb'), encodeSavedModel(tf2LstmGraph(shape, whileOp)));
+  await writeFile(join(dir, 'saved_model.pb'), encodeSavedModel(tf2LstmGraph(shape, options)));
   const values = [weights.kernel, weights.recurrent, weights.bias];
   const dims = [[features, 4 * units], [units, 4 * units], [4 * units]];
   await writeCheckpoint(

@@ -15,6 +15,14 @@ export const LSTM_VARIABLE_KEYS = [
   'layer_with_weights-0/cell/bias/.ATTRIBUTES/VARIABLE_VALUE',
 ] as const;
 
+/** How the loop is written: its op, and how the weights enter it. */
+export interface LstmGraphOptions {
+  /** @defaultValue 'StatelessWhile' */
+  readonly whileOp?: string;
+  /** Pass the weights as resource handles read inside the body. @defaultValue false */
+  readonly captureResources?: boolean;
+}
+
 const I = type('DT_INT32');
 const F = type();
 const V = 'DT_VARIANT';
@@ -76,7 +84,8 @@ function zeros(name: string, batch: string, units: number): NodeObject[] {
 // The loop variables of `lstm/while`, in order: TensorFlow's while_v2 puts the counter and
 // the iteration bound first, then Keras's time, output list, h, c, then the captured tensors.
 const LOOP_TYPES = ['DT_INT32', 'DT_INT32', 'DT_INT32', V, 'DT_FLOAT', 'DT_FLOAT', 'DT_INT32', V];
-const LOOP_TYPES_ALL = [...LOOP_TYPES, 'DT_FLOAT', 'DT_FLOAT', 'DT_FLOAT'];
+/** The loop variables' dtypes, the three weights as tensors or as resource handles. */
+const loopTypes = (weights: string) => [...LOOP_TYPES, weights, weights, weights];
 const ARGS = [
   'lstm_while_loop_counter',
   'lstm_while_maximum_iterations',
@@ -92,11 +101,11 @@ const ARGS = [
 ];
 
 /** `counter < maximum_iterations && time < steps`, as while_v2 wraps Keras's condition. */
-function condFunction(name: string): object {
+function condFunction(name: string, types: readonly string[]): object {
   return {
     signature: {
       name,
-      inputArg: ARGS.map((a, k) => arg(a, LOOP_TYPES_ALL[k]!)),
+      inputArg: ARGS.map((a, k) => arg(a, types[k]!)),
       outputArg: [arg('identity', 'DT_BOOL')],
     },
     nodeDef: [
@@ -112,8 +121,8 @@ function condFunction(name: string): object {
 }
 
 /** One step of Keras's LSTM cell: gates i, f, c, o from one split of the four. */
-function bodyFunction(name: string, g: LstmShape): object {
-  const [counter, maxIter, time, outList, h, c, steps, inList, kernel, recurrent, bias] = ARGS as [
+function bodyFunction(name: string, g: LstmShape, types: readonly string[]): object {
+  const [counter, maxIter, time, outList, h, c, steps, inList, ...weightArgs] = ARGS as [
     string,
     string,
     string,
@@ -127,7 +136,18 @@ function bodyFunction(name: string, g: LstmShape): object {
     string,
   ];
   const cell = 'lstm_cell';
+  // Captured resources are read in the body, as Keras's RNN loops over a cell do.
+  const resources = types[8] === 'DT_RESOURCE';
+  const reads = ['MatMul', 'MatMul_1', 'BiasAdd'].map((op) => `${cell}/${op}/ReadVariableOp`);
+  const [kernel, recurrent, bias] = (resources ? reads.map((r) => `${r}:value:0`) : weightArgs) as [
+    string,
+    string,
+    string,
+  ];
   const nodes: NodeObject[] = [
+    ...(resources
+      ? reads.map((r, k) => node(r, 'ReadVariableOp', [weightArgs[k]!], { dtype: F }))
+      : []),
     int32Const('TensorArrayV2Read/TensorListGetItem/element_shape', [2], [-1, g.features]),
     node(
       'TensorArrayV2Read/TensorListGetItem',
@@ -175,12 +195,10 @@ function bodyFunction(name: string, g: LstmShape): object {
     `${cell}/add_1:z:0`,
     steps,
     inList,
-    kernel,
-    recurrent,
-    bias,
+    ...weightArgs,
   ];
   results.forEach((from, k) =>
-    nodes.push(node(`Identity_${k}`, 'Identity', [from], { T: type(LOOP_TYPES_ALL[k]) })),
+    nodes.push(node(`Identity_${k}`, 'Identity', [from], { T: type(types[k]) })),
   );
   // Last: TensorFlow.js runs the later of two consumers first, and `Identity_4` must see h
   // already kept by the list (else it copies h, and the run disposes the h the list holds).
@@ -195,8 +213,8 @@ function bodyFunction(name: string, g: LstmShape): object {
   return {
     signature: {
       name,
-      inputArg: ARGS.map((a, k) => arg(a, LOOP_TYPES_ALL[k]!)),
-      outputArg: results.map((_, k) => arg(`identity_${k}`, LOOP_TYPES_ALL[k]!)),
+      inputArg: ARGS.map((a, k) => arg(a, types[k]!)),
+      outputArg: results.map((_, k) => arg(`identity_${k}`, types[k]!)),
     },
     nodeDef: nodes,
     ret: Object.fromEntries(results.map((_, k) => [`identity_${k}`, `Identity_${k}:output:0`])),
@@ -208,10 +226,13 @@ function bodyFunction(name: string, g: LstmShape): object {
  * unstacked into a TensorList, a `StatelessWhile` whose body reads step `time`, runs the
  * cell and writes h into an output TensorList reserved beforehand, then the list stacked and
  * made batch-major again. The weights are resource variables read outside the loop and passed
- * in as loop variables (what freezing leaves of Keras's captured reads). `whileOp` may be
- * `While` (what a stateful body exports as).
+ * in as loop variables (what freezing leaves of Keras's captured reads), or with
+ * `captureResources` passed as resource handles the body reads (`ReadVariableOp` inside the
+ * loop, as `keras.layers.RNN(LSTMCell)` exports). `whileOp` may be `While` (a stateful body).
  */
-export function tf2LstmGraph(g: LstmShape, whileOp = 'StatelessWhile'): object {
+export function tf2LstmGraph(g: LstmShape, options: LstmGraphOptions = {}): object {
+  const { whileOp = 'StatelessWhile', captureResources = false } = options;
+  const types = loopTypes(captureResources ? 'DT_RESOURCE' : 'DT_FLOAT');
   const vars = [
     { name: 'lstm/lstm_cell/kernel', dims: [g.features, 4 * g.units] },
     { name: 'lstm/lstm_cell/recurrent_kernel', dims: [g.units, 4 * g.units] },
@@ -248,9 +269,11 @@ export function tf2LstmGraph(g: LstmShape, whileOp = 'StatelessWhile'): object {
     int32Const('lstm/time', [], [0]),
     int32Const('lstm/while/maximum_iterations', [], [g.steps]),
     int32Const('lstm/while/loop_counter', [], [0]),
-    ...vars.map((_, k) =>
-      node(`lstm/ReadVariableOp_${k}`, 'ReadVariableOp', [`resource_${k}`], { dtype: F }),
-    ),
+    ...(captureResources
+      ? []
+      : vars.map((_, k) =>
+          node(`lstm/ReadVariableOp_${k}`, 'ReadVariableOp', [`resource_${k}`], { dtype: F }),
+        )),
     node(
       'lstm/while',
       whileOp,
@@ -263,19 +286,23 @@ export function tf2LstmGraph(g: LstmShape, whileOp = 'StatelessWhile'): object {
         'lstm/zeros_1:output:0',
         'lstm/strided_slice_1:output:0',
         'lstm/TensorArrayUnstack/TensorListFromTensor:output_handle:0',
-        ...vars.map((_, k) => `lstm/ReadVariableOp_${k}:value:0`),
+        ...vars.map((_, k) =>
+          captureResources ? `resource_${k}` : `lstm/ReadVariableOp_${k}:value:0`,
+        ),
       ],
       {
-        T: typeList(LOOP_TYPES_ALL),
+        T: typeList(types),
         cond: { func: { name: cond } },
         body: { func: { name: body } },
         output_shapes: {
           list: {
-            shape: [...outputShapes, ...vars.map((v) => v.dims)].map((dims) => shape(dims).shape),
+            shape: [...outputShapes, ...vars.map((v) => (captureResources ? [] : v.dims))].map(
+              (dims) => shape(dims).shape,
+            ),
           },
         },
         parallel_iterations: { i: '32' },
-        _num_original_outputs: { i: String(LOOP_TYPES_ALL.length) },
+        _num_original_outputs: { i: String(types.length) },
       },
     ),
     int32Const('lstm/TensorArrayV2Stack/TensorListStack/element_shape', [2], [-1, g.units]),
@@ -301,6 +328,6 @@ export function tf2LstmGraph(g: LstmShape, whileOp = 'StatelessWhile'): object {
     body: nodes,
     idBase: 100,
   }) as { graphDef: { library: { function: object[] } } };
-  graph.graphDef.library.function.push(condFunction(cond), bodyFunction(body, g));
+  graph.graphDef.library.function.push(condFunction(cond, types), bodyFunction(body, g, types));
   return graph;
 }

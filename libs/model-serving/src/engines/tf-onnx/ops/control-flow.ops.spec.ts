@@ -2,6 +2,7 @@
  * @jest-environment ./test/single-realm.environment.mjs
  */
 // onnxruntime-node makes its output arrays in the main realm (see that environment's comment).
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ import { selectMetaGraph } from '../../saved-model/meta-graph.js';
 import { readCheckpointIndex } from '../../saved-model/read-checkpoint-index.js';
 import { buildServingGraph } from '../../saved-model/saved-model-graph.js';
 import { type SavedModelExecutor } from '../../saved-model/saved-model.executor.js';
+import { SavedModelLoader } from '../../saved-model/saved-model.loader.js';
 import { decodeSavedModel } from '../../saved-model/tf-protos.js';
 import { isTranslated, translateSavedModel } from '../saved-model-translation.js';
 import { CONTROL_FLOW_OPS } from './control-flow.ops.js';
@@ -58,7 +60,7 @@ describe('control flow translated to ONNX (While → Loop, If → If, TensorList
     await tf.setBackend('cpu');
     dir = await mkdtemp(join(tmpdir(), 'tf-onnx-control-flow-'));
     lstm = await writeLstmSavedModel(join(dir, 'lstm'), LSTM, 2);
-    await writeLstmSavedModel(join(dir, 'lstm_while'), LSTM, 2, 'While');
+    await writeLstmSavedModel(join(dir, 'lstm_while'), LSTM, 2, { whileOp: 'While' });
     cond = await writeCondSavedModel(join(dir, 'cond'), 3, 4, 3);
     await writeCondSavedModel(join(dir, 'cond_if'), 3, 4, 3, 'If');
     engines = {};
@@ -85,9 +87,11 @@ describe('control flow translated to ONNX (While → Loop, If → If, TensorList
   });
 
   it('covers every control-flow and TensorList op the registry translates', () => {
-    // The LSTM runs StatelessWhile / While over every TensorList op; the cond model StatelessIf / If.
+    // The LSTM runs StatelessWhile / While over every TensorList op (and ReadVariableOp with
+    // captureResources); the cond model StatelessIf / If.
     expect(Object.keys(CONTROL_FLOW_OPS).sort()).toEqual([
       'If',
+      'ReadVariableOp',
       'StatelessIf',
       'StatelessWhile',
       'While',
@@ -118,6 +122,29 @@ describe('control flow translated to ONNX (While → Loop, If → If, TensorList
       const [y] = Object.values(out);
       expect(y!.shape).toEqual([batch, LSTM.steps, LSTM.units]);
       expectClose(y!, lstmForward(lstm, x).flat(2), `lstm batch ${batch}`);
+    }
+  });
+
+  it('reads weights a loop body gets as resources (TensorFlow.js refuses the model)', async () => {
+    const directory = join(dir, 'lstm_resources');
+    await writeLstmSavedModel(directory, LSTM, 2, { captureResources: true });
+    const load = (engine: 'onnx' | 'tfjs') =>
+      new SavedModelLoader().load({
+        modelName: 'lstm_resources',
+        version: 1,
+        directory,
+        files: readdirSync(directory),
+        backend: 'cpu',
+        engine,
+      });
+    await expect(load('tfjs')).rejects.toThrow(/ReadVariableOp/);
+    const onnx = await load('onnx');
+    try {
+      const x = [[0, 1, 2, 3, 4, 5, 6].map((t) => [t / 7, -t / 5, 0.5])];
+      const out = await onnx.run('serving_default', { x: floats(x, [1, 7, 3]) });
+      expectClose(Object.values(out)[0]!, lstmForward(lstm, x).flat(2), 'lstm_resources');
+    } finally {
+      await onnx.dispose();
     }
   });
 

@@ -236,9 +236,20 @@ const ifElse: OpTranslator = (node, inputs, scope) => {
   });
 };
 
+/**
+ * `ReadVariableOp` in a loop body or branch, of a resource the op passes in: freezing made the
+ * variable a constant outside, so the read is that value.
+ */
+const readVariable: OpTranslator = (node, inputs) => {
+  const value = input(node, inputs, 0);
+  if (!value.constant) throw new Untranslatable(node.op, 'a variable that is not frozen');
+  return [value];
+};
+
 export const CONTROL_FLOW_OPS: OpFamily = {
   While: whileLoop,
   StatelessWhile: whileLoop,
+  ReadVariableOp: readVariable,
   If: ifElse,
   StatelessIf: ifElse,
 };
