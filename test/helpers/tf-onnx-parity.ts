@@ -7,6 +7,7 @@ import { type ModelExecutor } from '../../libs/model-serving/src/models/model.ex
 import { type LoadContext } from '../../libs/model-serving/src/models/model.loader.js';
 import { servedSignature, type TensorSpec } from '../../libs/model-serving/src/models/signature.js';
 import { type TensorData } from '../../libs/model-serving/src/tensor/tensor-data.js';
+import { typedValues } from '../../libs/model-serving/src/tensor/typed-values.js';
 import { fillRandom } from './saved-model-writer/cnn-model.js';
 
 /*
@@ -44,8 +45,9 @@ export function sampleInput(spec: TensorSpec): TensorData {
   const floats = new Float32Array(n);
   fillRandom(floats, seed++, 4);
   if (spec.dtype === 'float32') return { dtype: 'float32', shape, data: floats };
-  const ints = Int32Array.from(floats, (v) => Math.abs(Math.round(v)) + 1);
-  return { dtype: spec.dtype, shape, data: ints };
+  const ints = Array.from(floats, (v) => Math.abs(Math.round(v)) + 1);
+  if (spec.dtype === 'string') throw new Error(`no sample input for string input ${spec.name}`);
+  return { dtype: spec.dtype, shape, data: typedValues(spec.dtype, ints, spec.name) };
 }
 
 /** The examples a parsing signature is fed: every dense feature, `rows` times. */

@@ -32,6 +32,22 @@ const ARRAYS: { readonly [D in NumericDType]: new (length: number) => TypedArray
   bool: Uint8Array,
 };
 
+/**
+ * `values` as this realm's typed array of `dtype`: the array itself, or a copy when another
+ * realm made it (a VM context, as test runners use), which native addons such as ONNX Runtime
+ * refuse by `instanceof`.
+ */
+export function ownTypedArray<D extends NumericDType>(
+  dtype: D,
+  values: NumericTensorValues,
+): TypedArrayOf[D] {
+  const Own = ARRAYS[dtype];
+  if (values instanceof Own) return values;
+  const copy = new Own(values.length);
+  (copy as unknown as { set(v: ArrayLike<number | bigint>): void }).set(values);
+  return copy;
+}
+
 /** Whether a dtype is an integer type (bool is not). */
 export function isIntegerDType(dtype: string): dtype is IntegerDType {
   return Object.hasOwn(INTEGER_RANGES, dtype);

@@ -4,10 +4,10 @@ import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { ModelExecutor } from '../../models/model.executor.js';
 import { servedSignature, type SignatureMap } from '../../models/signature.js';
 import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
+import { fromOrtTensor, toOrtTensor } from '../onnx/onnx-dtypes.js';
 import { type OnnxRuntime } from '../onnx/onnx-runtime.js';
 import { type ExampleParsingSpec } from '../saved-model/example-parsing.js';
 import { type ExampleParser } from '../saved-model/saved-model.executor.js';
-import { fromOrtData, toOrtData } from './ort-values.js';
 import { type OnnxSignatureModel } from './saved-model-translation.js';
 
 /** One signature's session, its ONNX names and its inputs' element types. */
@@ -17,9 +17,6 @@ export interface SignatureSession {
   /** ONNX input name → element type, as the session declares it. */
   readonly types: ReadonlyMap<string, string>;
 }
-
-const utf8 = new TextDecoder();
-const encoder = new TextEncoder();
 
 /**
  * A SavedModel served from its ONNX translation on ONNX Runtime: one session per signature,
@@ -97,7 +94,7 @@ export class SavedModelOnnxExecutor extends ModelExecutor {
     for (const [alias, data] of Object.entries(inputs)) {
       const name = entry.model.inputs[alias];
       if (name === undefined) continue;
-      feeds[name] = this.toOrt(entry.types.get(name)!, data, `input '${alias}'`);
+      feeds[name] = toOrtTensor(this.runtime, entry.types.get(name)!, data, `input '${alias}'`);
     }
     const aliases = outputs ?? Object.keys(def.outputs);
     const fetches = aliases.map((alias) => entry.model.outputs[alias]!);
@@ -106,7 +103,7 @@ export class SavedModelOnnxExecutor extends ModelExecutor {
       return Object.fromEntries(
         aliases.map((alias, i) => [
           alias,
-          fromOrt(alias, def.outputs[alias]!.dtype, results[fetches[i]!]!),
+          fromOrtTensor(def.outputs[alias]!.dtype, results[fetches[i]!]!, `output '${alias}'`),
         ]),
       );
     } finally {
@@ -114,29 +111,7 @@ export class SavedModelOnnxExecutor extends ModelExecutor {
     }
   }
 
-  private toOrt(type: string, data: TensorData, what: string): ort.Tensor {
-    const dims = [...data.shape];
-    if (isStringData(data.data)) {
-      return new this.runtime.Tensor(
-        'string',
-        data.data.map((bytes) => utf8.decode(bytes)),
-        dims,
-      );
-    }
-    const values = toOrtData(type, data.data, what);
-    return new this.runtime.Tensor(type as 'float32', values as Float32Array, dims);
-  }
-
   async dispose(): Promise<void> {
     await Promise.all([...this.sessions.values()].map(({ session }) => session.release()));
   }
-}
-
-function fromOrt(alias: string, dtype: TensorData['dtype'], tensor: ort.Tensor): TensorData {
-  const shape = [...tensor.dims];
-  if (dtype === 'string') {
-    return { dtype, shape, data: (tensor.data as string[]).map((s) => encoder.encode(s)) };
-  }
-  const values = tensor.data as ArrayLike<number | bigint>;
-  return { dtype, shape, data: fromOrtData(dtype, values, `output '${alias}'`) };
 }

@@ -20,7 +20,8 @@ import { describeIfPresent, SHARED } from '../../../../../test/helpers/paths.js'
 import { encodeSavedModel } from '../../../../../test/helpers/saved-model-writer/saved-model-pb.js';
 import { compareAll, loadBoth } from '../../../../../test/helpers/tf-onnx-parity.js';
 import { type ModelExecutor } from '../../models/model.executor.js';
-import { type TensorData } from '../../tensor/tensor-data.js';
+import { type NumericDType, type TensorData } from '../../tensor/tensor-data.js';
+import { typedValues } from '../../tensor/typed-values.js';
 import { type SavedModelExecutor } from '../saved-model/saved-model.executor.js';
 import { SavedModelLoader } from '../saved-model/saved-model.loader.js';
 
@@ -163,7 +164,14 @@ describe('SavedModels translated to ONNX match TensorFlow.js on the same frozen 
           {
             ...t,
             dtype: spec.inputs[alias]!.dtype,
-            data: t.dtype === 'float32' ? t.data : Int32Array.from(t.data as Int32Array),
+            data:
+              t.dtype === 'float32'
+                ? t.data
+                : typedValues(
+                    spec.inputs[alias]!.dtype as NumericDType,
+                    Array.from(t.data as Int32Array),
+                    alias,
+                  ),
           },
         ]),
       );
