@@ -5,6 +5,7 @@ import { ModelLoadError } from '../errors/model-load.error.js';
 import { ModelServingError } from '../errors/model-serving.error.js';
 import { type SignatureDef } from './signature.js';
 import { type TensorData } from '../tensor/tensor-data.js';
+import { allocate } from '../tensor/typed-values.js';
 import { type ModelExecutor } from './model.executor.js';
 
 const MISSING_KERNEL = /Kernel '([^']+)' not registered for backend '([^']+)'/;
@@ -24,14 +25,12 @@ function zeroInputs(
     if (spec.dtype === 'string' || spec.shape.some((d) => d < 0)) guessed = true;
     const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
     const size = shape.reduce((a, b) => a * b, 1);
+    // Each dtype's own array (int64 as BigInt64Array, float16 as its half bits): an engine
+    // that takes values natively refuses another array type.
     const data =
       spec.dtype === 'string'
         ? Array.from({ length: size }, () => new Uint8Array(0))
-        : spec.dtype === 'int32'
-          ? new Int32Array(size)
-          : spec.dtype === 'bool'
-            ? new Uint8Array(size)
-            : new Float32Array(size);
+        : allocate(spec.dtype, size);
     inputs[alias] = { dtype: spec.dtype, shape, data };
   }
   return { inputs, guessed };
