@@ -16,6 +16,57 @@ export type ExampleParser = (
   spec: ExampleParsingSpec,
 ) => TensorData[] | Promise<TensorData[]>;
 
+/** What a SavedModel executor knows of its signatures beyond their defs, on any engine. */
+export interface SavedModelSignatureRoutes {
+  /** Why a signature cannot run, by signature. */
+  readonly unavailable: ReadonlyMap<string, string>;
+  /** How signatures that parse tf.Examples in the graph parse them. */
+  readonly parsing: ReadonlyMap<string, ExampleParsingSpec>;
+  readonly parser?: ExampleParser;
+}
+
+/**
+ * The post-parse half's inputs of a parsing signature: `dense_<k>` for the k-th dense feature.
+ * @throws UnimplementedError when `signature` does not parse tf.Examples; InvalidInputError
+ * when the count differs from its dense features.
+ */
+export function parsedInputs(
+  routes: SavedModelSignatureRoutes,
+  signature: string,
+  dense: readonly TensorData[],
+): Record<string, TensorData> {
+  const spec = routes.parsing.get(signature);
+  if (!spec) throw new UnimplementedError(`signature '${signature}' does not parse tf.Examples`);
+  if (dense.length !== spec.dense.length) {
+    throw new InvalidInputError(
+      `signature '${signature}' parses ${spec.dense.length} dense features, ${dense.length} were given`,
+    );
+  }
+  return Object.fromEntries(dense.map((tensor, k) => [`dense_${k}`, tensor]));
+}
+
+/**
+ * How a SavedModel signature runs on any engine: serialized tf.Examples to a parsing signature
+ * (with a parser) are parsed here and run from the parse op on (`runParsed`); a signature that
+ * cannot run answers UNIMPLEMENTED; anything else runs as given (`runPlain`).
+ */
+export async function routeSavedModelRun(
+  routes: SavedModelSignatureRoutes,
+  signature: string,
+  inputs: Readonly<Record<string, TensorData>>,
+  runParsed: (dense: readonly TensorData[]) => Promise<Record<string, TensorData>>,
+  runPlain: () => Promise<Record<string, TensorData>>,
+): Promise<Record<string, TensorData>> {
+  const spec = routes.parsing.get(signature);
+  const [serialized, ...others] = Object.values(inputs);
+  if (spec && routes.parser && serialized && others.length === 0 && isStringData(serialized.data)) {
+    return runParsed(await routes.parser(serialized.data, spec));
+  }
+  const reason = routes.unavailable.get(signature);
+  if (reason !== undefined) throw new UnimplementedError(reason);
+  return runPlain();
+}
+
 /** Key under which a parsing signature's post-parse half is run (not enumerable). */
 const parsedKey = (signature: string) => `\u0000parsed:${signature}`;
 
@@ -44,13 +95,13 @@ function withParsedHalves(
  * examples itself when the loader was given an `ExampleParser`. Signatures that cannot run
  * (the init op, unsupported tensors) stay in the metadata and answer UNIMPLEMENTED.
  */
-export class SavedModelExecutor extends TfjsGraphExecutor {
+export class SavedModelExecutor extends TfjsGraphExecutor implements SavedModelSignatureRoutes {
   constructor(
     model: GraphModel,
     signatures: SignatureMap,
-    private readonly unavailable: ReadonlyMap<string, string>,
-    private readonly parsing: ReadonlyMap<string, ExampleParsingSpec> = new Map(),
-    private readonly parser?: ExampleParser,
+    readonly unavailable: ReadonlyMap<string, string>,
+    readonly parsing: ReadonlyMap<string, ExampleParsingSpec> = new Map(),
+    readonly parser?: ExampleParser,
     /** Why the version runs here rather than on ONNX Runtime, if it could have. */
     override readonly engineNote?: string,
   ) {
@@ -71,29 +122,20 @@ export class SavedModelExecutor extends TfjsGraphExecutor {
     dense: readonly TensorData[],
     outputs?: readonly string[],
   ): Promise<Record<string, TensorData>> {
-    const spec = this.parsing.get(signature);
-    if (!spec) throw new UnimplementedError(`signature '${signature}' does not parse tf.Examples`);
-    if (dense.length !== spec.dense.length) {
-      throw new InvalidInputError(
-        `signature '${signature}' parses ${spec.dense.length} dense features, ${dense.length} were given`,
-      );
-    }
-    const inputs = Object.fromEntries(dense.map((tensor, k) => [`dense_${k}`, tensor]));
-    return super.run(parsedKey(signature), inputs, outputs);
+    return super.run(parsedKey(signature), parsedInputs(this, signature, dense), outputs);
   }
 
-  override async run(
+  override run(
     signature: string,
     inputs: Readonly<Record<string, TensorData>>,
     outputs?: readonly string[],
   ): Promise<Record<string, TensorData>> {
-    const spec = this.parsing.get(signature);
-    const [serialized, ...others] = Object.values(inputs);
-    if (spec && this.parser && serialized && others.length === 0 && isStringData(serialized.data)) {
-      return this.runParsed(signature, await this.parser(serialized.data, spec), outputs);
-    }
-    const reason = this.unavailable.get(signature);
-    if (reason !== undefined) throw new UnimplementedError(reason);
-    return super.run(signature, inputs, outputs);
+    return routeSavedModelRun(
+      this,
+      signature,
+      inputs,
+      (dense) => this.runParsed(signature, dense, outputs),
+      () => super.run(signature, inputs, outputs),
+    );
   }
 }

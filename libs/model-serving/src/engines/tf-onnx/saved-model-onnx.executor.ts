@@ -1,13 +1,17 @@
 import type * as ort from 'onnxruntime-node';
-import { InvalidInputError } from '../../errors/invalid-input.error.js';
 import { UnimplementedError } from '../../errors/unimplemented.error.js';
 import { ModelExecutor } from '../../models/model.executor.js';
 import { servedSignature, type SignatureMap } from '../../models/signature.js';
-import { isStringData, type TensorData } from '../../tensor/tensor-data.js';
+import { type TensorData } from '../../tensor/tensor-data.js';
 import { fromOrtTensor, toOrtTensor } from '../onnx/onnx-dtypes.js';
 import { type OnnxRuntime } from '../onnx/onnx-runtime.js';
 import { type ExampleParsingSpec } from '../saved-model/example-parsing.js';
-import { type ExampleParser } from '../saved-model/saved-model.executor.js';
+import {
+  type ExampleParser,
+  parsedInputs,
+  routeSavedModelRun,
+  type SavedModelSignatureRoutes,
+} from '../saved-model/saved-model.executor.js';
 import { type OnnxSignatureModel } from './saved-model-translation.js';
 
 /** One signature's session, its ONNX names and its inputs' element types. */
@@ -24,16 +28,16 @@ export interface SignatureSession {
  * Serving's, as on TensorFlow.js); signatures that parse tf.Examples in the graph parse them in
  * TypeScript and feed the dense features to their translated post-parse half.
  */
-export class SavedModelOnnxExecutor extends ModelExecutor {
+export class SavedModelOnnxExecutor extends ModelExecutor implements SavedModelSignatureRoutes {
   readonly backend = 'onnxruntime';
 
   constructor(
     private readonly runtime: OnnxRuntime,
     private readonly sessions: ReadonlyMap<string, SignatureSession>,
     readonly signatures: SignatureMap,
-    private readonly unavailable: ReadonlyMap<string, string>,
-    private readonly parsing: ReadonlyMap<string, ExampleParsingSpec>,
-    private readonly parser: ExampleParser | undefined,
+    readonly unavailable: ReadonlyMap<string, string>,
+    readonly parsing: ReadonlyMap<string, ExampleParsingSpec>,
+    readonly parser: ExampleParser | undefined,
     override readonly engineNote?: string,
   ) {
     super();
@@ -48,20 +52,12 @@ export class SavedModelOnnxExecutor extends ModelExecutor {
    * Runs a signature that parses tf.Examples from already parsed dense features, one tensor
    * per entry of `exampleParsing(signature).dense`, in that order.
    */
-  async runParsed(
+  runParsed(
     signature: string,
     dense: readonly TensorData[],
     outputs?: readonly string[],
   ): Promise<Record<string, TensorData>> {
-    const spec = this.parsing.get(signature);
-    if (!spec) throw new UnimplementedError(`signature '${signature}' does not parse tf.Examples`);
-    if (dense.length !== spec.dense.length) {
-      throw new InvalidInputError(
-        `signature '${signature}' parses ${spec.dense.length} dense features, ${dense.length} were given`,
-      );
-    }
-    const fed = Object.fromEntries(dense.map((tensor, k) => [`dense_${k}`, tensor]));
-    return this.runSession(signature, fed, outputs);
+    return this.runSession(signature, parsedInputs(this, signature, dense), outputs);
   }
 
   async run(
@@ -72,14 +68,13 @@ export class SavedModelOnnxExecutor extends ModelExecutor {
     if (!servedSignature(this.signatures, signature)) {
       throw new UnimplementedError(`signature '${signature}' is not served`);
     }
-    const spec = this.parsing.get(signature);
-    const [serialized, ...others] = Object.values(inputs);
-    if (spec && this.parser && serialized && others.length === 0 && isStringData(serialized.data)) {
-      return this.runParsed(signature, await this.parser(serialized.data, spec), outputs);
-    }
-    const reason = this.unavailable.get(signature);
-    if (reason !== undefined) throw new UnimplementedError(reason);
-    return this.runSession(signature, inputs, outputs);
+    return routeSavedModelRun(
+      this,
+      signature,
+      inputs,
+      (dense) => this.runParsed(signature, dense, outputs),
+      () => this.runSession(signature, inputs, outputs),
+    );
   }
 
   private async runSession(
