@@ -62,15 +62,20 @@ export function foldBinary(
   return hostTensor(dtype, shape, values);
 }
 
-/** A constant with its axes permuted (dimension i of the result is dimension perm[i]). */
-export function transposeHost(t: HostTensor, perm: readonly number[]): HostTensor {
-  const shape = perm.map((p) => t.shape[p]!);
-  const inStrides = strides(t.shape);
+/**
+ * A constant of `shape` whose element at each coordinate is `t`'s element at the offset summed
+ * from `offset(d, coordinate along d)` over the axes.
+ */
+function reorderHost(
+  t: HostTensor,
+  shape: readonly number[],
+  offset: (axis: number, coordinate: number) => number,
+): HostTensor {
   const outStrides = strides(shape);
   const order = Array.from({ length: elementCount(shape) }, (_, i) => {
     let k = 0;
     for (let d = 0; d < shape.length; d++) {
-      k += (Math.floor(i / outStrides[d]!) % shape[d]!) * inStrides[perm[d]!]!;
+      k += offset(d, Math.floor(i / outStrides[d]!) % shape[d]!);
     }
     return k;
   });
@@ -86,30 +91,26 @@ export function transposeHost(t: HostTensor, perm: readonly number[]): HostTenso
   );
 }
 
+/** A constant with its axes permuted (dimension i of the result is dimension perm[i]). */
+export function transposeHost(t: HostTensor, perm: readonly number[]): HostTensor {
+  const inStrides = strides(t.shape);
+  return reorderHost(
+    t,
+    perm.map((p) => t.shape[p]!),
+    (d, coordinate) => coordinate * inStrides[perm[d]!]!,
+  );
+}
+
 /**
  * Elements of a constant picked per axis: `picks[d]` lists the indices taken along axis d, in
  * order (what slicing, gathering and concatenation fold to).
  */
 export function pickHost(t: HostTensor, picks: readonly (readonly number[])[]): HostTensor {
-  const shape = picks.map((p) => p.length);
   const inStrides = strides(t.shape);
-  const outStrides = strides(shape);
-  const order = Array.from({ length: elementCount(shape) }, (_, i) => {
-    let k = 0;
-    for (let d = 0; d < shape.length; d++) {
-      k += picks[d]![Math.floor(i / outStrides[d]!) % shape[d]!]! * inStrides[d]!;
-    }
-    return k;
-  });
-  if (Array.isArray(t.data)) {
-    const strings = t.data as readonly Uint8Array[];
-    return { dtype: t.dtype, shape, data: order.map((k) => strings[k]!) };
-  }
-  const src = t.data as ArrayLike<number | bigint>;
-  return hostTensor(
-    t.dtype,
-    shape,
-    order.map((k) => src[k]!),
+  return reorderHost(
+    t,
+    picks.map((p) => p.length),
+    (d, coordinate) => picks[d]![coordinate]! * inStrides[d]!,
   );
 }
 
