@@ -580,6 +580,52 @@ describe.each(PLATFORMS)('rate limits on %s', (platform) => {
   });
 });
 
+describe.each(PLATFORMS)('metrics and auth on %s', (platform) => {
+  const METRICS = '/monitoring/prometheus/metrics';
+  let open: ServingApp;
+  let guarded: ServingApp;
+
+  beforeAll(async () => {
+    const metrics = { enabled: true };
+    open = await startServingApp({ models: MODELS, auth: API_KEYS, metrics }, platform);
+    guarded = await startServingApp(
+      { models: MODELS, auth: { ...API_KEYS, publicMetrics: false }, metrics },
+      platform,
+    );
+  });
+
+  afterAll(async () => {
+    await open?.app.close();
+    await guarded?.app.close();
+  });
+
+  it('serves the scrape without credentials by default', async () => {
+    const res = await get(`${open.url}${METRICS}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(':tensorflow:serving:request_count');
+  });
+
+  it('with publicMetrics off, asks for a credential granting status on every model', async () => {
+    const anonymous = await startHeaders(guarded.url, METRICS);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe(
+      'Bearer realm="model-serving", ApiKey realm="model-serving"',
+    );
+    expectError(await request('GET', `${guarded.url}${METRICS}`), 401, /^Authentication required/);
+    // iris-only grants status on one model; metadata-only grants no status at all.
+    for (const key of [IRIS_KEY, METADATA_KEY]) {
+      expectError(
+        await request('GET', `${guarded.url}${METRICS}`, undefined, withKey(key)),
+        403,
+        /^Permission denied: this credential may not status the server$/,
+      );
+    }
+    const scraped = await request('GET', `${guarded.url}${METRICS}`, undefined, withKey(ALL_KEY));
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain(':tensorflow:serving:request_count');
+  });
+});
+
 describe.each(PLATFORMS)('auth off on %s', (platform) => {
   let serving: ServingApp;
 

@@ -71,6 +71,7 @@ export class ModelServingAuthGuard extends AuthGuard([API_KEY_STRATEGY, JWT_STRA
       ...this.reflector.get(MODEL_SERVING_API, context.getHandler()),
     };
     if (api.health && auth.publicHealth) return true;
+    if (api.metrics && auth.publicMetrics) return true;
 
     const request = authRequestOf(context, auth);
     this.passportRequests.set(context, request);

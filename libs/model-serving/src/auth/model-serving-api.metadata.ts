@@ -17,6 +17,8 @@ export interface ModelServingApiMetadata {
   readonly model?: string;
   /** A health or server-metadata route: public while `auth.publicHealth` is on. */
   readonly health?: boolean;
+  /** The metrics scrape: public while `auth.publicMetrics` is on. */
+  readonly metrics?: boolean;
   readonly targets?: AccessTargets;
 }
 

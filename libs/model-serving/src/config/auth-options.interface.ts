@@ -95,6 +95,12 @@ export interface AuthOptions {
   rateLimit?: RateLimitOptions;
   /** Serve health and server metadata (v2 `live`/`ready`, `GET /v2`) without credentials. @defaultValue true */
   publicHealth?: boolean;
+  /**
+   * Serve the Prometheus metrics without credentials. Off, a scrape needs a credential that
+   * grants `status` on every model (`models: ['*']`), as metrics describe them all.
+   * @defaultValue true
+   */
+  publicMetrics?: boolean;
   /** The realm of the `WWW-Authenticate` challenges. @defaultValue `'model-serving'` */
   realm?: string;
 }

@@ -19,7 +19,7 @@ describe('resolveAuthOptions', () => {
       models: ['*'],
       verbs: ['predict', 'metadata', 'status'],
     });
-    expect(auth).toMatchObject({ publicHealth: true, realm: 'model-serving' });
+    expect(auth).toMatchObject({ publicHealth: true, publicMetrics: true, realm: 'model-serving' });
     expect(Object.isFrozen(auth)).toBe(true);
   });
 
@@ -85,6 +85,10 @@ describe('resolveAuthOptions', () => {
     [
       { apiKeys: [{ id: 'k', key: KEY }], rateLimit: { limit: 0, ttlMs: 1000 } },
       /auth\.rateLimit\.limit: /,
+    ],
+    [
+      { apiKeys: [{ id: 'k', key: KEY }], publicMetrics: 'no' },
+      /auth\.publicMetrics: must be a boolean/,
     ],
   ])('refuses %j naming the field', (options, message) => {
     expect(() => resolveAuthOptions(options as never)).toThrow(ModelServingConfigError);

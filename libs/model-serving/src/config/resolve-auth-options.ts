@@ -40,6 +40,7 @@ export interface ResolvedAuthOptions {
   readonly jwt?: ResolvedJwtOptions;
   readonly rateLimit?: RateLimitOptions;
   readonly publicHealth: boolean;
+  readonly publicMetrics: boolean;
   readonly realm: string;
 }
 
@@ -218,6 +219,8 @@ export function resolveAuthOptions(auth: AuthOptions | undefined): ResolvedAuthO
     fail('', 'configures no credential: give apiKeys, apiKeysFile, apiKeysEnv or jwt');
   const publicHealth = auth.publicHealth ?? true;
   if (typeof publicHealth !== 'boolean') fail('publicHealth', 'must be a boolean');
+  const publicMetrics = auth.publicMetrics ?? true;
+  if (typeof publicMetrics !== 'boolean') fail('publicMetrics', 'must be a boolean');
   const realm = auth.realm ?? 'model-serving';
   if (typeof realm !== 'string' || !/^[\w.:/ -]+$/.test(realm))
     fail('realm', 'must be letters, digits, spaces or . : / -');
@@ -226,6 +229,7 @@ export function resolveAuthOptions(auth: AuthOptions | undefined): ResolvedAuthO
     jwt,
     rateLimit: auth.rateLimit === undefined ? undefined : rateLimit('rateLimit', auth.rateLimit),
     publicHealth,
+    publicMetrics,
     realm,
   });
 }

@@ -25,6 +25,8 @@ export interface ModelServingApiOptions {
   readonly targets?: AccessTargets;
   /** @internal A health or server-metadata route, public while `auth.publicHealth` is on. */
   readonly health?: boolean;
+  /** @internal The metrics scrape, public while `auth.publicMetrics` is on. */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export function ModelServingApi(
     ...(options.model !== undefined && { model: options.model }),
     ...(options.targets !== undefined && { targets: options.targets }),
     ...(options.health !== undefined && { health: options.health }),
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
   };
   const filter =
     options.transport === 'grpc'

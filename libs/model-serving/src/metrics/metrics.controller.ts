@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res, type Type } from '@nestjs/common';
 import { Registry } from 'prom-client';
+import { ModelServingApi } from '../decorators/model-serving-api.decorator.js';
 import { MODEL_SERVING_METRICS_REGISTRY } from './metrics.providers.js';
 
 /** What Express's and Fastify's replies share for setting a header. */
@@ -9,7 +10,8 @@ interface HeaderSetter {
 
 /**
  * A controller answering `GET <path>` with the app's metrics registry in Prometheus text format
- * (prom-client's content type). Made per path (a new class each time) so no controller metadata
+ * (prom-client's content type), behind the module's auth when `auth.publicMetrics` is off.
+ * Made per path (a new class each time) so no controller metadata
  * is ever rewritten; TF Serving's path is `/monitoring/prometheus/metrics`.
  * @example
  * controllers: [createMetricsController(DEFAULT_PROMETHEUS_PATH)]
@@ -21,6 +23,7 @@ export function createMetricsController(path: string): Type {
     constructor(@Inject(MODEL_SERVING_METRICS_REGISTRY) readonly registry: Registry) {}
 
     @Get(path)
+    @ModelServingApi({ metrics: true, targets: () => [{ verb: 'status', model: '*' }] })
     async scrape(@Res({ passthrough: true }) res: HeaderSetter): Promise<string> {
       res.header('Content-Type', this.registry.contentType);
       return await this.registry.metrics();
