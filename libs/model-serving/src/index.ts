@@ -15,6 +15,7 @@ export type {
   ModelServingModuleExtras,
   ModelServingModuleOptions,
   ModelServingOptionsFactory,
+  PredictionLogOptions,
   SavedModelEngine,
   VersionPolicy,
 } from './config/model-serving-options.interface.js';
@@ -57,6 +58,7 @@ export {
 // Request ids and logs
 export { RequestIdInterceptor, REQUEST_ID_HEADER } from './logging/request-id.interceptor.js';
 export { RequestLogObserver, type RequestLogOptions } from './logging/request-log.observer.js';
+export { PredictionLogObserver } from './tf-serving/prediction-log/prediction-log.observer.js';
 
 // Health probes
 export {
@@ -92,6 +94,7 @@ export {
 } from './models/inference.service.js';
 export {
   InferenceObserver,
+  type InferenceExchange,
   type InferenceMethod,
   type InferenceProtocol,
   type InferenceRecord,

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { PROTOS_DIR } from '../../../libs/model-serving/src/protos/proto-path.js';
-import { encodeTfRecords } from './tf-record-writer.js';
+import { encodeTfRecords } from '../../../libs/model-serving/src/engines/saved-model/tf-record.js';
 
 /**
  * Warm-up requests for SavedModel exports (`assets.extra/tf_serving_warmup_requests`): plain

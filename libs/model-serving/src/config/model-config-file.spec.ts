@@ -132,23 +132,46 @@ describe('parseModelConfigText', () => {
     expect(config?.basePath).toBe(basePath);
   });
 
-  it('accepts model_type, model_platform and logging_config, warning where they are not served', () => {
+  it('accepts model_type and model_platform, and reads logging_config as predictionLog', () => {
     const warnings: string[] = [];
     const text = model(
       'model_type: TENSORFLOW',
       'model_platform: "tensorflow"',
       'logging_config {',
       '  log_collector_config { type: "file" filename_prefix: "/tmp/log" }',
-      '  sampling_config { sampling_rate: 0.5, attributes: [1, -2, 1e-3, .5, 2f, -inf] }',
-      '  any_name: IDENT any_list [{ x: 1 }, < y: "2" >]',
+      '  sampling_config { sampling_rate: 0.5 }',
       '}',
     );
     const warn = (message: string) => warnings.push(message);
     expect(parseModelConfigText(text, 'models.config', warn)).toEqual([
-      { name: 'm', basePath: '/m' },
+      {
+        name: 'm',
+        basePath: '/m',
+        predictionLog: { filenamePrefix: '/tmp/log', samplingRate: 0.5 },
+      },
     ]);
+    expect(warnings).toEqual([]);
+    // No collector type is this server's file collector; no sampling_config logs nothing, as
+    // TF Serving's rate defaults to 0; sampling by attributes is warned about.
+    const [plain] = parseModelConfigText(
+      model(
+        'logging_config { log_collector_config { filename_prefix: "/l" } }',
+        'model_platform: "tensorflow"',
+      ),
+    );
+    expect(plain?.predictionLog).toEqual({ filenamePrefix: '/l', samplingRate: 0 });
+    parseModelConfigText(
+      model(
+        'logging_config {',
+        '  log_collector_config { filename_prefix: "/l" }',
+        '  sampling_config { sampling_rate: 1 attributes: 3 }',
+        '}',
+      ),
+      'models.config',
+      warn,
+    );
     expect(warnings).toEqual([
-      'models.config:7:5: logging_config of model "m" is not served yet: requests are not logged',
+      'models.config:7:42: sampling by data centre, task or request attributes of model "m" is not served: sampling_rate applies to every call',
     ]);
     warnings.length = 0;
     for (const platform of ['tfjs', 'onnx', '']) {
@@ -256,9 +279,26 @@ describe('parseModelConfigText', () => {
         '5:17: expected an enum value for "model_type", got "TENSORFLOW"',
       ],
       [
-        'a message for the ignored logging_config',
+        'a scalar for logging_config',
         model('logging_config: "x"'),
         '5:21: expected "{" or "<" to open "logging_config", got "x"',
+      ],
+      [
+        'a log collector this server does not have',
+        model('logging_config { log_collector_config { type: "kafka" filename_prefix: "/l" } }'),
+        '5:51: log collector type "kafka" of model "m" is not served: this server writes TFRecord files of PredictionLogs (type "file")',
+      ],
+      [
+        'a logging_config without a filename_prefix',
+        model('logging_config { sampling_config { sampling_rate: 1 } }'),
+        '5:5: logging_config of model "m" needs log_collector_config.filename_prefix',
+      ],
+      [
+        'a sampling rate above 1',
+        model(
+          'logging_config { log_collector_config { filename_prefix: "/l" } sampling_config { sampling_rate: 1.5 } }',
+        ),
+        '5:102: sampling_rate must be in [0, 1], got 1.5',
       ],
       [
         'an unclosed list',

@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Logger } from '@nestjs/common';
 import { ModelServingConfigError } from '../errors/model-serving-config.error.js';
-import { type ModelConfig, type VersionPolicy } from './model-serving-options.interface.js';
+import {
+  type ModelConfig,
+  type PredictionLogOptions,
+  type VersionPolicy,
+} from './model-serving-options.interface.js';
 import { TextFormatParser } from './text-format.parser.js';
 import { type TextEntry, type TextFormatSchema, type TextMessage } from './text-format.schema.js';
 import { type TextLocation } from './text-format.tokenizer.js';
@@ -14,7 +18,10 @@ type MessageName =
   | 'Latest'
   | 'All'
   | 'Specific'
-  | 'VersionLabelsEntry';
+  | 'VersionLabelsEntry'
+  | 'LoggingConfig'
+  | 'LogCollectorConfig'
+  | 'SamplingConfig';
 
 const STRING = { kind: 'string' } as const;
 const INT = { kind: 'int' } as const;
@@ -32,7 +39,18 @@ const SCHEMA = {
     model_platform: STRING,
     model_version_policy: { kind: 'message', message: 'ServableVersionPolicy' },
     version_labels: { kind: 'message', message: 'VersionLabelsEntry', repeated: true },
-    logging_config: { kind: 'message' },
+    logging_config: { kind: 'message', message: 'LoggingConfig' },
+  },
+  LoggingConfig: {
+    log_collector_config: { kind: 'message', message: 'LogCollectorConfig' },
+    sampling_config: { kind: 'message', message: 'SamplingConfig' },
+    custom_logging_config: { kind: 'unsupported', hint: 'this server logs to TFRecord files only' },
+  },
+  LogCollectorConfig: { type: STRING, filename_prefix: STRING },
+  SamplingConfig: {
+    sampling_rate: { kind: 'float' },
+    attributes: INT,
+    per_task_sampling_configs: { kind: 'any', repeated: true },
   },
   ServableVersionPolicy: {
     latest: { kind: 'message', message: 'Latest', oneof: 'policy_choice' },
@@ -53,6 +71,11 @@ type Parsed<N extends MessageName> = TextMessage<typeof SCHEMA, N>;
  * model's loader.
  */
 const SERVED_PLATFORMS: ReadonlySet<string> = new Set(['', 'tensorflow', 'tfjs', 'onnx']);
+/**
+ * Log collector types served: TF Serving registers collectors by name and ships none; this
+ * server's own writes TFRecord files of `PredictionLog`s, under `file` (or no name).
+ */
+const SERVED_COLLECTORS: ReadonlySet<string> = new Set(['', 'file']);
 /** The deprecated `model_type` values that mean what `model_platform: "tensorflow"` means. */
 const TENSORFLOW_MODEL_TYPES: ReadonlySet<string> = new Set([
   'TENSORFLOW',
@@ -98,7 +121,7 @@ class ModelConfigConverter {
 
   /** Fields that are read but not served yet: each gets a warning at its place in the file. */
   private unserved(entry: TextEntry<Parsed<'ModelConfig'>>, modelName: string): void {
-    const { model_platform: platform, model_type: type, logging_config: logging } = entry.value;
+    const { model_platform: platform, model_type: type } = entry.value;
     if (platform && !SERVED_PLATFORMS.has(platform.value)) {
       this.warnAt(
         platform.valueAt,
@@ -111,12 +134,44 @@ class ModelConfigConverter {
         `model_type ${type.value} of model "${modelName}" is not served (TF Serving deprecated model_type for model_platform): the value is ignored`,
       );
     }
-    if (logging) {
-      this.warnAt(
-        logging.at,
-        `logging_config of model "${modelName}" is not served yet: requests are not logged`,
+  }
+
+  /** `logging_config` as `predictionLog`; sampling by data centre or attributes is not served. */
+  private predictionLog(
+    logging: TextEntry<Parsed<'LoggingConfig'>>,
+    modelName: string,
+  ): PredictionLogOptions | undefined {
+    const collector = logging.value.log_collector_config;
+    const type = collector?.value.type;
+    if (type && !SERVED_COLLECTORS.has(type.value)) {
+      this.fail(
+        type.valueAt,
+        `log collector type "${type.value}" of model "${modelName}" is not served: this server writes TFRecord files of PredictionLogs (type "file")`,
       );
     }
+    const prefix = collector?.value.filename_prefix;
+    if (!prefix?.value) {
+      this.fail(
+        prefix?.valueAt ?? collector?.at ?? logging.at,
+        `logging_config of model "${modelName}" needs log_collector_config.filename_prefix`,
+      );
+    }
+    const sampling = logging.value.sampling_config;
+    const rate = sampling?.value.sampling_rate;
+    if (rate && !(rate.value >= 0 && rate.value <= 1)) {
+      this.fail(rate.valueAt, `sampling_rate must be in [0, 1], got ${rate.value}`);
+    }
+    const unserved =
+      sampling?.value.per_task_sampling_configs?.[0] ??
+      (sampling?.value.attributes?.value ? sampling.value.attributes : undefined);
+    if (unserved) {
+      this.warnAt(
+        unserved.at,
+        `sampling by data centre, task or request attributes of model "${modelName}" is not served: sampling_rate applies to every call`,
+      );
+    }
+    // TF Serving's SamplingConfig defaults the rate to 0: nothing is logged.
+    return { filenamePrefix: prefix.value, samplingRate: rate?.value ?? 0 };
   }
 
   private model(entry: TextEntry<Parsed<'ModelConfig'>>): ModelConfig {
@@ -137,6 +192,9 @@ class ModelConfigConverter {
     if (versionPolicy) config.versionPolicy = versionPolicy;
     const labels = entry.value.version_labels;
     if (labels) config.versionLabels = this.versionLabels(labels);
+    const logging = entry.value.logging_config;
+    const predictionLog = logging && this.predictionLog(logging, modelName);
+    if (predictionLog) config.predictionLog = predictionLog;
     return config;
   }
 
@@ -177,11 +235,12 @@ class ModelConfigConverter {
 
 /**
  * Parses TF Serving's text-format `ModelServerConfig` (the file behind `--model_config_file`) into
- * model configs. Only `model_config_list` is supported. `model_type`, `model_platform` and
- * `logging_config` are read and not served: a `model_platform` other than `tensorflow`, `tfjs`
- * or `onnx` (the format is recognised from the files anyway), a `model_type` other than
- * `TENSORFLOW` and any `logging_config` give a warning naming `file:line:column`, and are
- * otherwise ignored. `${VAR}` placeholders are kept literally.
+ * model configs. Only `model_config_list` is supported. `logging_config` becomes
+ * `predictionLog` (collector type `file` or none; sampling by task or attributes is not served
+ * and warned about). `model_type` and `model_platform` are read and not served: a
+ * `model_platform` other than `tensorflow`, `tfjs` or `onnx` (the format is recognised from the
+ * files anyway) and a `model_type` other than `TENSORFLOW` give a warning naming
+ * `file:line:column`, and are otherwise ignored. `${VAR}` placeholders are kept literally.
  * @param fileName - named in errors and warnings
  * @param warn - receives the warnings; by default each distinct one is logged once (Nest Logger)
  * @throws ModelServingConfigError naming `file:line:column` on bad syntax, unknown fields, wrong

@@ -44,6 +44,32 @@ export interface ModelConfig {
    * picks the parameters itself, an object gives them.
    */
   batching?: boolean | BatchingOptions;
+  /**
+   * Logs a sample of this model's successful predict, classify and regress calls as TF
+   * Serving's `PredictionLog`s in TFRecord files, as a config file's `logging_config` asks:
+   * the files replay as warm-up data (`assets.extra/tf_serving_warmup_requests`) and read with
+   * any TFRecord reader. Off when absent.
+   */
+  predictionLog?: PredictionLogOptions;
+}
+
+/**
+ * Where and how often calls are logged (TF Serving's `LoggingConfig`).
+ * @publicApi
+ */
+export interface PredictionLogOptions {
+  /**
+   * Path prefix of the files (`log_collector_config.filename_prefix`); each process writes
+   * `<prefix>.<UTC start time>.<pid>.<n>.tfrecord`, making the directory if it is missing.
+   */
+  filenamePrefix: string;
+  /** Fraction of calls logged, in [0, 1] (`sampling_config.sampling_rate`). */
+  samplingRate: number;
+  /**
+   * A sampled call whose record (request and answer) serializes to more bytes is not logged;
+   * the first such call of each model is warned about. @defaultValue 4 MiB
+   */
+  maxRecordBytes?: number;
 }
 
 /** The formats a model can be pinned to (`model_platform`). @publicApi */

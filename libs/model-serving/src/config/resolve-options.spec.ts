@@ -20,6 +20,23 @@ describe('resolveOptions', () => {
     expect(Object.isFrozen(resolved.models[0])).toBe(true);
   });
 
+  it('resolves a prediction log: the prefix absolute, 4 MiB records by default', () => {
+    const { models } = resolveOptions({
+      models: [
+        {
+          name: 'm',
+          basePath: '/m',
+          predictionLog: { filenamePrefix: 'logs/m', samplingRate: 0.1 },
+        },
+      ],
+    });
+    expect(models[0]!.predictionLog).toEqual({
+      filenamePrefix: expect.stringMatching(/^\/.*\/logs\/m$/),
+      samplingRate: 0.1,
+      maxRecordBytes: 4 * 1024 * 1024,
+    });
+  });
+
   it.each([
     [{ pollIntervalMs: -1 }, 'pollIntervalMs must be a number of milliseconds >= 0, got -1'],
     [{ maxLoadRetries: 1.5 }, 'maxLoadRetries must be an integer >= 0, got 1.5'],
@@ -37,6 +54,30 @@ describe('resolveOptions', () => {
     [
       { models: [{ name: 'a', basePath: '/x', versionLabels: { stable: -2 } }] },
       'models[0].versionLabels.stable must be an integer >= 0, got -2',
+    ],
+    [
+      { models: [{ name: 'a', basePath: '/x', predictionLog: { samplingRate: 1 } }] },
+      'models[0].predictionLog.filenamePrefix must be a non-empty path prefix',
+    ],
+    [
+      {
+        models: [
+          { name: 'a', basePath: '/x', predictionLog: { filenamePrefix: '/l', samplingRate: 2 } },
+        ],
+      },
+      'models[0].predictionLog.samplingRate must be a number in [0, 1], got 2',
+    ],
+    [
+      {
+        models: [
+          {
+            name: 'a',
+            basePath: '/x',
+            predictionLog: { filenamePrefix: '/l', samplingRate: 1, maxRecordBytes: 0 },
+          },
+        ],
+      },
+      'models[0].predictionLog.maxRecordBytes must be an integer >= 1, got 0',
     ],
     [
       {

@@ -10,6 +10,7 @@ import {
   type ModelConfig,
   type ModelPlatform,
   type ModelServingModuleOptions,
+  type PredictionLogOptions,
   type VersionPolicy,
 } from './model-serving-options.interface.js';
 import { resolveAuthOptions, type ResolvedAuthOptions } from './resolve-auth-options.js';
@@ -26,6 +27,8 @@ export interface ResolvedModelConfig {
   readonly engine?: SavedModelEngine;
   /** This model's batching, when it overrides the module's (checked by the batching plug-in). */
   readonly batching?: boolean | BatchingOptions;
+  /** Its sampled call log, when asked for. */
+  readonly predictionLog?: Required<PredictionLogOptions>;
 }
 
 /** The options every service reads: validated, defaulted, frozen. */
@@ -157,6 +160,32 @@ export function resolveModelConfig(model: ModelConfig, where: string): ResolvedM
     ...(model.engine === undefined
       ? {}
       : { engine: engineOption(`${where}.engine`, model.engine) }),
+    ...(model.predictionLog === undefined
+      ? {}
+      : { predictionLog: predictionLogOption(`${where}.predictionLog`, model.predictionLog) }),
+  });
+}
+
+const DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+function predictionLogOption(field: string, value: unknown): Required<PredictionLogOptions> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(field, 'must be an object { filenamePrefix, samplingRate }');
+  }
+  const { filenamePrefix, samplingRate, maxRecordBytes } = value as Partial<PredictionLogOptions>;
+  if (typeof filenamePrefix !== 'string' || filenamePrefix === '') {
+    fail(`${field}.filenamePrefix`, 'must be a non-empty path prefix');
+  }
+  if (typeof samplingRate !== 'number' || !(samplingRate >= 0 && samplingRate <= 1)) {
+    fail(
+      `${field}.samplingRate`,
+      `must be a number in [0, 1], got ${JSON.stringify(samplingRate)}`,
+    );
+  }
+  return Object.freeze({
+    filenamePrefix: isAbsolute(filenamePrefix) ? filenamePrefix : resolve(filenamePrefix),
+    samplingRate,
+    maxRecordBytes: count(`${field}.maxRecordBytes`, maxRecordBytes, DEFAULT_MAX_RECORD_BYTES, 1),
   });
 }
 

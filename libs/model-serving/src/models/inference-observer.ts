@@ -1,4 +1,8 @@
 import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
+import { type TensorData } from '../tensor/tensor-data.js';
+import { type ExampleClass } from './examples/example-results.js';
+import { type ResolvedModelSpec } from './predict-util.js';
+import { type SignatureDef } from './signature.js';
 
 /** The servable-level operation a call ran. @publicApi */
 export type InferenceMethod = 'predict' | 'classify' | 'regress' | 'multi_inference';
@@ -31,7 +35,42 @@ export interface InferenceRecord {
   readonly runMs: number;
   /** Examples in the batch that ran it (the request's own count when unbatched). */
   readonly batchSize?: number;
+  /**
+   * What a successful predict, classify or regress call was asked and answered, before any
+   * protocol encoded it (absent for failures and multi-inference). The tensors are the call's
+   * own: an observer that keeps them must not change them.
+   */
+  readonly exchange?: InferenceExchange;
 }
+
+/**
+ * A successful call's request and answer in protocol-neutral terms: the model spec that ran,
+ * and the decoded inputs and outputs (predict) or serialized tf.Examples and results.
+ * @publicApi
+ */
+export type InferenceExchange =
+  | {
+      readonly method: 'predict';
+      readonly modelSpec: ResolvedModelSpec;
+      /** The signature that ran (its specs carry the declared dtypes). */
+      readonly signature: SignatureDef;
+      readonly inputs: Readonly<Record<string, TensorData>>;
+      /** The output filter the call gave, if any. */
+      readonly outputFilter?: readonly string[];
+      readonly outputs: Readonly<Record<string, TensorData>>;
+    }
+  | {
+      readonly method: 'classify';
+      readonly modelSpec: ResolvedModelSpec;
+      readonly examples: readonly Uint8Array[];
+      readonly classes: readonly (readonly ExampleClass[])[];
+    }
+  | {
+      readonly method: 'regress';
+      readonly modelSpec: ResolvedModelSpec;
+      readonly examples: readonly Uint8Array[];
+      readonly values: readonly number[];
+    };
 
 /** A version's load attempt, or its unload, as the registry reports it. @publicApi */
 export interface VersionRecord {

@@ -19,6 +19,7 @@ import {
   runMultiInference,
 } from './examples/multi-inference.js';
 import {
+  type InferenceExchange,
   type InferenceMethod,
   type InferenceObserver,
   type InferenceProtocol,
@@ -87,20 +88,52 @@ export class InferenceService {
   }
 
   predict(call: PredictCall): Promise<PredictResult> {
-    return this.serve('predict', call.model, call, call, (servable, options, note) =>
-      runPredict(servable, call, options, note),
+    return this.serve(
+      'predict',
+      call.model,
+      call,
+      call,
+      (servable, options, note) => runPredict(servable, call, options, note),
+      (result, note) => ({
+        method: 'predict',
+        modelSpec: result.modelSpec,
+        signature: result.signature,
+        inputs: note.inputs ?? {},
+        ...(call.outputs && { outputFilter: call.outputs }),
+        outputs: result.outputs,
+      }),
     );
   }
 
   classify(call: ExampleCall & CallOptions): Promise<ClassifyResult> {
-    return this.serve('classify', call.model, call, call, (servable, options, note) =>
-      runClassify(servable, call, options, note),
+    return this.serve(
+      'classify',
+      call.model,
+      call,
+      call,
+      (servable, options, note) => runClassify(servable, call, options, note),
+      (result) => ({
+        method: 'classify',
+        modelSpec: result.modelSpec,
+        examples: call.examples,
+        classes: result.results,
+      }),
     );
   }
 
   regress(call: ExampleCall & CallOptions): Promise<RegressResult> {
-    return this.serve('regress', call.model, call, call, (servable, options, note) =>
-      runRegress(servable, call, options, note),
+    return this.serve(
+      'regress',
+      call.model,
+      call,
+      call,
+      (servable, options, note) => runRegress(servable, call, options, note),
+      (result) => ({
+        method: 'regress',
+        modelSpec: result.modelSpec,
+        examples: call.examples,
+        values: result.results,
+      }),
     );
   }
 
@@ -142,12 +175,14 @@ export class InferenceService {
     selector: VersionSelector,
     call: CallOptions,
     work: (servable: HeldServable, options: RunOptions, note: RunNote) => Promise<R>,
+    exchangeOf?: (result: R, note: RunNote) => InferenceExchange,
   ): Promise<R> {
     const started = performance.now();
     const trace: RunTrace = {};
     const note: RunNote = {};
     let version: number | undefined;
     let code = GrpcStatusCode.OK;
+    let answered: { result: R } | undefined;
     try {
       expired(call.deadline, 'before');
       const lease = this.registry.acquire(model, selector);
@@ -164,6 +199,7 @@ export class InferenceService {
         const result = await Promise.race([running, abandoned]);
         // A model that held the event loop lets the deadline pass unnoticed until here.
         expired(call.deadline, 'while');
+        answered = { result };
         return result;
       } finally {
         this.abandoners.delete(abandon!);
@@ -186,6 +222,7 @@ export class InferenceService {
           queueWaitMs: trace.queueWaitMs ?? 0,
           runMs: trace.runMs ?? 0,
           batchSize: trace.batchSize,
+          ...(answered && exchangeOf && { exchange: exchangeOf(answered.result, note) }),
         });
       }
     }

@@ -61,6 +61,11 @@ export class ModelRegistry {
     return [...this.models.keys()].sort();
   }
 
+  /** The config of a served model, if it is one. */
+  config(name: string): ResolvedModelConfig | undefined {
+    return this.models.get(name)?.modelConfig;
+  }
+
   /** Configs of the served models, in name order. */
   configs(): ResolvedModelConfig[] {
     return this.names().map((name) => this.models.get(name)!.modelConfig);

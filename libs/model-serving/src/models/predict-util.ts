@@ -57,6 +57,7 @@ export async function runPredict(
     signature,
     inputs,
   );
+  note.inputs = inputs;
   const outputs = request.outputs ? checkOutputFilter(request.outputs, signature) : undefined;
   const result = await servable.executor.run(key, inputs, outputs, options);
   return {

@@ -1,3 +1,4 @@
+import { type TensorData } from '../tensor/tensor-data.js';
 import { type ModelExecutor } from './model.executor.js';
 
 /**
@@ -16,4 +17,6 @@ export interface HeldServable {
 export interface RunNote {
   /** The signature key, once resolved. */
   signature?: string;
+  /** The inputs as decoded and checked (REST decodes them only once the signature is known). */
+  inputs?: Readonly<Record<string, TensorData>>;
 }

@@ -8,6 +8,7 @@ import { type ModelServingModuleOptions } from '../config/model-serving-options.
 import { InferenceService } from '../models/inference.service.js';
 import { ModelRegistry } from '../models/model.registry.js';
 import { RequestLogSubscriber } from '../logging/request-log.subscriber.js';
+import { PredictionLogSubscriber } from '../tf-serving/prediction-log/prediction-log.subscriber.js';
 import { ServableExplorer } from './servable.explorer.js';
 import {
   MODEL_SERVING_RATE_LIMITER,
@@ -39,6 +40,7 @@ import { servingPipelineProvider } from './serving-pipeline.provider.js';
     ServableExplorer,
     ServingLifecycleService,
     RequestLogSubscriber,
+    PredictionLogSubscriber,
     // Auth: stateless passport strategies and the per-credential request counter.
     ApiKeyStrategy,
     JwtStrategy,

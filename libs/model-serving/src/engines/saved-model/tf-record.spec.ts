@@ -1,10 +1,15 @@
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeTfRecords } from '../../../../../test/helpers/saved-model-writer/tf-record-writer.js';
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelLoadError } from '../../errors/model-load.error.js';
-import { bytesRecordSource, fileRecordSource, readTfRecords, type TfRecord } from './tf-record.js';
+import {
+  bytesRecordSource,
+  encodeTfRecords,
+  fileRecordSource,
+  readTfRecords,
+  type TfRecord,
+} from './tf-record.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const RECORDS = [text('first'), new Uint8Array(0), text('third record, a little longer')];

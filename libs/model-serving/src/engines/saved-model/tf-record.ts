@@ -1,7 +1,7 @@
 import { type FileHandle } from 'node:fs/promises';
 import { GrpcStatusCode } from '../../errors/grpc-status-code.js';
 import { ModelLoadError } from '../../errors/model-load.error.js';
-import { crc32c, unmaskCrc } from './crc32c.js';
+import { crc32c, maskCrc, unmaskCrc } from './crc32c.js';
 
 /** Where a TFRecord file's bytes come from: its size and positional reads. */
 export interface TfRecordSource {
@@ -96,4 +96,23 @@ export function bytesRecordSource(bytes: Uint8Array): TfRecordSource {
     read: (position, length) =>
       Promise.resolve(bytes.subarray(Math.min(position, bytes.length), position + length)),
   };
+}
+
+/**
+ * Records framed as TensorFlow's `RecordWriter` writes them (no compression): per record a
+ * little-endian uint64 length, its masked CRC-32C, the data, and the data's masked CRC-32C.
+ */
+export function encodeTfRecords(records: readonly Uint8Array[]): Uint8Array {
+  const total = records.reduce((n, r) => n + HEADER_BYTES + r.length + CRC_BYTES, 0);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  let pos = 0;
+  for (const record of records) {
+    view.setBigUint64(pos, BigInt(record.length), true);
+    view.setUint32(pos + 8, maskCrc(crc32c(out, pos, pos + 8)), true);
+    out.set(record, pos + HEADER_BYTES);
+    view.setUint32(pos + HEADER_BYTES + record.length, maskCrc(crc32c(record)), true);
+    pos += HEADER_BYTES + record.length + CRC_BYTES;
+  }
+  return out;
 }

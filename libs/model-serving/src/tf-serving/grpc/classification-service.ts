@@ -77,7 +77,7 @@ export function readInput(input: InputMessage | null | undefined): Uint8Array[] 
   return serializeExamples((input?.example_list?.examples ?? []).map(example));
 }
 
-function classificationResult(results: readonly (readonly ExampleClass[])[]) {
+export function classificationResult(results: readonly (readonly ExampleClass[])[]) {
   return {
     classifications: results.map((classes) => ({
       classes: classes.map(({ label, score }) => ({ label: decoder.decode(label), score })),
@@ -85,7 +85,7 @@ function classificationResult(results: readonly (readonly ExampleClass[])[]) {
   };
 }
 
-function regressionResult(values: readonly number[]) {
+export function regressionResult(values: readonly number[]) {
   return { regressions: values.map((value) => ({ value })) };
 }
 

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import { type InferenceExchange } from '../../models/inference-observer.js';
+import { PROTOS_DIR } from '../../protos/proto-path.js';
+import { declaredTfName } from '../../tensor/dtypes.js';
+import { type TensorData } from '../../tensor/tensor-data.js';
+import { type TensorSpec } from '../../models/signature.js';
+import { classificationResult, regressionResult } from '../grpc/classification-service.js';
+import { writeModelSpec } from '../grpc/model-spec.js';
+import { encodeTensorProto } from '../grpc/tensor-proto.codec.js';
+
+interface Types {
+  predictionLog: protobuf.Type;
+  example: protobuf.Type;
+}
+
+let types: Types | undefined;
+
+/** TF Serving's protos with their own field names, so the gRPC messages' objects fit as they are. */
+function load(): Types {
+  if (!types) {
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => join(PROTOS_DIR, target);
+    root.loadSync('tensorflow_serving/apis/prediction_log.proto', { keepCase: true });
+    types = {
+      predictionLog: root.lookupType('tensorflow.serving.PredictionLog'),
+      example: root.lookupType('tensorflow.Example'),
+    };
+  }
+  return types;
+}
+
+/** The tensors as a `map<string, TensorProto>`, each in its declared dtype, values packed. */
+function tensorMap(
+  tensors: Readonly<Record<string, TensorData>>,
+  specs: Readonly<Record<string, TensorSpec>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [alias, tensor] of Object.entries(tensors)) {
+    out[alias] = encodeTensorProto(tensor, declaredTfName(specs[alias], tensor.dtype), true);
+  }
+  return out;
+}
+
+/** What a call was asked and answered, as the `log_type` member of a `PredictionLog`. */
+function logOf(exchange: InferenceExchange, examples: protobuf.Type): Record<string, unknown> {
+  const spec = writeModelSpec(exchange.modelSpec);
+  if (exchange.method === 'predict') {
+    const { signature } = exchange;
+    return {
+      predict_log: {
+        request: {
+          model_spec: spec,
+          inputs: tensorMap(exchange.inputs, signature.inputs),
+          output_filter: exchange.outputFilter ?? [],
+        },
+        response: { model_spec: spec, outputs: tensorMap(exchange.outputs, signature.outputs) },
+      },
+    };
+  }
+  const input = {
+    example_list: { examples: exchange.examples.map((bytes) => examples.decode(bytes)) },
+  };
+  return exchange.method === 'classify'
+    ? {
+        classify_log: {
+          request: { model_spec: spec, input },
+          response: { model_spec: spec, result: classificationResult(exchange.classes) },
+        },
+      }
+    : {
+        regress_log: {
+          request: { model_spec: spec, input },
+          response: { model_spec: spec, result: regressionResult(exchange.values) },
+        },
+      };
+}
+
+/**
+ * One call as a serialized `tensorflow.serving.PredictionLog`: `log_metadata` (the model spec
+ * that ran, the sampling rate, the `serve` tag, the time) and the request and answer as TF
+ * Serving's gRPC API writes them (tensors in `tensor_content`, strings in `string_val`).
+ */
+export function encodePredictionLog(
+  exchange: InferenceExchange,
+  samplingRate: number,
+  timestampMs: number,
+): Uint8Array {
+  const { predictionLog, example } = load();
+  const message = predictionLog.fromObject({
+    log_metadata: {
+      model_spec: writeModelSpec(exchange.modelSpec),
+      sampling_config: { sampling_rate: samplingRate },
+      saved_model_tags: ['serve'],
+      timestamp_secs: String(Math.floor(timestampMs / 1000)),
+    },
+    ...logOf(exchange, example),
+  });
+  return predictionLog.encode(message).finish();
+}
