@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { request } from './helpers/http.js';
 import { freePort } from './helpers/free-port.js';
-import { waitFor } from './helpers/model-dirs.js';
+import { tempDir, waitFor } from './helpers/model-dirs.js';
 import { itIfPresent, ROOT } from './helpers/paths.js';
 
 interface AppRun {
@@ -19,7 +21,14 @@ const API_KEY = 'sample-app-start-test-key';
 function startApp(env: Record<string, string>): AppRun {
   const child = spawn(process.execPath, [join(ROOT, 'sample-app', 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', API_KEYS: API_KEY, ...env },
+    // Prediction logs go to the OS temp dir unless a test names its own, never into the tree.
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      API_KEYS: API_KEY,
+      PREDICTION_LOG_DIR: join(tmpdir(), 'sample-app-start-prediction-logs'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -63,11 +72,13 @@ describe('npm start (the built sample app)', () => {
     'serves REST on Fastify and gRPC on GRPC_PORT with HTTP_PLATFORM=fastify',
     async () => {
       const [restPort, grpcPort] = [await freePort(), await freePort()];
+      const logs = await tempDir('sample-app-prediction-logs');
       const run = startApp({
         HTTP_PLATFORM: 'fastify',
         REST_API_PORT: String(restPort),
         GRPC_PORT: String(grpcPort),
         HOST: '127.0.0.1',
+        PREDICTION_LOG_DIR: logs.path,
       });
       let client: ReturnType<typeof makeClient> | undefined;
       try {
@@ -108,9 +119,24 @@ describe('npm start (the built sample app)', () => {
         expect(run.output()).toMatch(
           /model 'half_plus_two' version 1 batching picked from its cost curve/,
         );
+        // One call in ten is logged: 150 calls leave none with probability 0.9^150 < 1e-6.
+        for (let i = 0; i < 150; i++) {
+          await request('POST', `${base}/v1/models/half_plus_two:predict`, HALF_PLUS_TWO, {
+            'x-api-key': API_KEY,
+          });
+        }
+        expect(run.output()).toContain(
+          `Prediction logs of half_plus_two (1 call in 10): ${logs.path}`,
+        );
+        await stop(run);
+        const [file, ...others] = await readdir(logs.path);
+        expect(others).toEqual([]);
+        expect(file).toMatch(/^half_plus_two\.\d{8}T\d{6}Z\.\d+\.0\.tfrecord$/);
+        expect((await stat(join(logs.path, file!))).size).toBeGreaterThan(0);
       } finally {
         client?.close();
         await stop(run);
+        await logs.cleanup();
       }
     },
     60_000,

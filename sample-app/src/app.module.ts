@@ -7,11 +7,13 @@ import { MODELS_DIR } from './models-dir.js';
 export interface AppModuleOptions {
   /** API keys that may call every model (predict, metadata, status); `false` turns auth off. */
   apiKeys: readonly string[] | false;
+  /** Where half_plus_two's prediction logs go; `false` turns them off. */
+  predictionLogDir: string | false;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ apiKeys }: AppModuleOptions): DynamicModule {
+  static forRoot({ apiKeys, predictionLogDir }: AppModuleOptions): DynamicModule {
     const auth: AuthOptions | undefined = apiKeys
       ? { apiKeys: apiKeys.map((key, i) => ({ id: `demo-${i}`, key })) }
       : undefined;
@@ -20,7 +22,17 @@ export class AppModule {
       imports: [
         ModelServingModule.forRoot({
           models: [
-            { name: 'half_plus_two', basePath: join(MODELS_DIR, 'half_plus_two') },
+            {
+              name: 'half_plus_two',
+              basePath: join(MODELS_DIR, 'half_plus_two'),
+              // One call in ten written as a TF Serving PredictionLog (replayable as warm-up).
+              ...(predictionLogDir && {
+                predictionLog: {
+                  filenamePrefix: join(predictionLogDir, 'half_plus_two'),
+                  samplingRate: 0.1,
+                },
+              }),
+            },
             { name: 'mlp_onnx', basePath: join(MODELS_DIR, 'mlp_onnx') },
           ],
           auth,

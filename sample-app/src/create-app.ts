@@ -12,11 +12,16 @@ export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** Keys that may call every model; `false` serves without authentication. */
   apiKeys: readonly string[] | false;
+  /** Where half_plus_two's prediction logs go. @defaultValue false (none) */
+  predictionLogDir?: string | false;
 }
 
 /** Builds the sample application, for `main.ts` and the end-to-end tests alike. */
 export async function createApp(options: CreateAppOptions): Promise<INestApplication> {
-  const module = AppModule.forRoot({ apiKeys: options.apiKeys });
+  const module = AppModule.forRoot({
+    apiKeys: options.apiKeys,
+    predictionLogDir: options.predictionLogDir ?? false,
+  });
   const app =
     options.platform === 'fastify'
       ? await NestFactory.create(module, new FastifyAdapter(), { logger: options.logger })

@@ -3,6 +3,7 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { connectModelServingGrpc } from 'nest-model-serving';
 import { createApp, type HttpPlatform } from './create-app.js';
 import { demoApiKeys } from './demo-api-keys.js';
+import { PREDICTION_LOG_DIR } from './models-dir.js';
 
 /** `LOG_LEVEL`'s values, quietest first; each turns on itself and the ones before it. */
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -27,7 +28,12 @@ async function bootstrap(): Promise<void> {
   const logger = logLevels(process.env['LOG_LEVEL'] ?? 'log');
   // configureModelServingApp enables shutdown hooks: SIGTERM unloads every model cleanly.
   const { keys, generated } = demoApiKeys();
-  const app = await createApp({ platform, logger, apiKeys: keys });
+  const app = await createApp({
+    platform,
+    logger,
+    apiKeys: keys,
+    predictionLogDir: PREDICTION_LOG_DIR,
+  });
   const log = new Logger('SampleApp');
   if (grpcPort > 0) {
     await connectModelServingGrpc(app, { port: grpcPort, host });
@@ -36,6 +42,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(port, host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   log.log(`REST listening on ${url}`);
+  log.log(`Prediction logs of half_plus_two (1 call in 10): ${PREDICTION_LOG_DIR}`);
   // A made-up key is printed so the demo can be tried; set API_KEYS to keep keys out of logs.
   const key = generated ? keys[0]! : '<one of API_KEYS>';
   if (generated) log.log(`Demo API key (set API_KEYS to choose your own): ${key}`);
