@@ -68,4 +68,28 @@ describeIfPresent(TFJS_NODE)("tfjs-node's test SavedModels", () => {
     // `serving_default` wraps the module's `__call__`, which triples; `timestwo` doubles.
     expect(res.json).toEqual({ outputs: [3, 6, 9] });
   });
+  it('answers 400 naming the input when TensorFlow.js cannot hold an int64 value, while ONNX Runtime serves it exactly', async () => {
+    const tfjs = await startServingApp({
+      models: [
+        { name: 'int64_multiply', basePath: join(base.path, 'int64_multiply'), engine: 'tfjs' },
+      ],
+      pollIntervalMs: 0,
+      maxLoadRetries: 0,
+    });
+    try {
+      const big = JSON.stringify({ inputs: [2 ** 40, 1] });
+      const narrowed = await post(`${tfjs.url}/v1/models/int64_multiply:predict`, big);
+      expect(narrowed.status).toBe(400);
+      expect(narrowed.json).toEqual({
+        error:
+          "input 'x' (int64, which TensorFlow.js computes as int32): 1099511627776 cannot be represented as int32 (an integer from -2147483648 to 2147483647)",
+      });
+      // The same model on the default engine (ONNX Runtime, int64 natively): 6 × 2^40 exactly.
+      const exact = await post(`${serving.url}/v1/models/int64_multiply:predict`, big);
+      expect(exact.status).toBe(200);
+      expect(exact.text).toContain('6597069766656');
+    } finally {
+      await tfjs.app.close();
+    }
+  });
 });

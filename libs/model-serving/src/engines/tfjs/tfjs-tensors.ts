@@ -25,7 +25,7 @@ export function narrowForTfjs(data: TensorData, where: string): TensorData {
  * Makes a tfjs tensor from plain data, narrowed by {@link narrowForTfjs}. The caller disposes it.
  * @param where names the input in errors.
  */
-export function toTfTensor(data: TensorData, where = 'an input'): tf.Tensor {
+export function toTfTensor(data: TensorData, where: string): tf.Tensor {
   const shape = [...data.shape];
   if (isStringData(data.data)) return tf.tensor(data.data, shape, 'string');
   const narrowed = narrowForTfjs(data, where);

@@ -137,7 +137,9 @@ export abstract class TfjsExecutor extends ModelExecutor {
     return GATE.run(this.runBackend, this.runsAsync, () => {
       const feeds: Record<string, tf.Tensor> = {};
       try {
-        for (const [alias, data] of Object.entries(inputs)) feeds[alias] = toTfTensor(data);
+        for (const [alias, data] of Object.entries(inputs)) {
+          feeds[alias] = toTfTensor(data, `input '${alias}'`);
+        }
         const result = this.compute(signature, feeds, aliases);
         return result instanceof Promise
           ? result
