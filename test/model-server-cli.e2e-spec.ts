@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
-import { get, post } from './helpers/http.js';
+import { get, post, request } from './helpers/http.js';
 import { freePort } from './helpers/free-port.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
 import {
@@ -162,6 +162,51 @@ describe('model-server command', () => {
         ':tensorflow:serving:request_count{model_name="half_plus_two",status="OK"} 1',
       );
       expect(run.output()).not.toContain('--monitoring_config_file is not served');
+    } finally {
+      expect(await stop(run)).toBe(0);
+      await dir.cleanup();
+    }
+  });
+
+  it('guards every route with --auth_config_file, keys read relative to the file', async () => {
+    const dir = await tempDir('auth-config');
+    const KEY = 'cli-auth-config-key-0001';
+    await writeFile(join(dir.path, 'keys.json'), JSON.stringify([{ id: 'ops', key: KEY }]));
+    await writeFile(
+      join(dir.path, 'auth.json'),
+      JSON.stringify({ apiKeysFile: 'keys.json', publicMetrics: false }),
+    );
+    await writeFile(join(dir.path, 'monitoring.config'), 'prometheus_config { enable: true }\n');
+    const port = await freePort();
+    const run = runModelServer([
+      `--model_base_path=${join(SAMPLE_MODELS, 'half_plus_two')}`,
+      '--model_name=half_plus_two',
+      `--rest_api_port=${port}`,
+      '--rest_api_host=127.0.0.1',
+      '--port=0',
+      `--auth_config_file=${join(dir.path, 'auth.json')}`,
+      `--monitoring_config_file=${join(dir.path, 'monitoring.config')}`,
+    ]);
+    try {
+      await waitForOutput(run, /REST listening on/);
+      const url = `http://127.0.0.1:${port}`;
+      const body = '{"instances": [1.0, 2.0, 5.0]}';
+      const anonymous = await request('POST', `${url}/v1/models/half_plus_two:predict`, body);
+      expect(anonymous.status).toBe(401);
+      expect(Object.keys(anonymous.json as object)).toEqual(['error']);
+      const keyed = await request('POST', `${url}/v1/models/half_plus_two:predict`, body, {
+        'x-api-key': KEY,
+      });
+      expect(keyed.text).toBe('{\n    "predictions": [2.5, 3.0, 4.5\n    ]\n}');
+      expect((await get(`${url}/monitoring/prometheus/metrics`)).status).toBe(401);
+      const scraped = await request('GET', `${url}/monitoring/prometheus/metrics`, undefined, {
+        authorization: `Bearer ${KEY}`,
+      });
+      expect(scraped.text).toContain(
+        ':tensorflow:serving:request_count{model_name="half_plus_two",status="OK"} 1',
+      );
+      expect((await get(`${url}/readyz`)).status).toBe(200);
+      expect(run.output()).not.toContain(KEY);
     } finally {
       expect(await stop(run)).toBe(0);
       await dir.cleanup();

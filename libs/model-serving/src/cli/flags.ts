@@ -78,7 +78,7 @@ const SERVED: Readonly<Record<string, FlagSpec>> = {
   },
   auth_config_file: {
     kind: 'string',
-    help: 'JSON auth options (apiKeys, apiKeysFile, apiKeysEnv, jwt, rateLimit): requests then need an API key or JWT (this server only)',
+    help: 'JSON auth options (apiKeys, apiKeysFile, apiKeysEnv, jwt, rateLimit, publicHealth, publicMetrics): requests then need an API key or JWT (this server only)',
   },
   monitoring_config_file: {
     kind: 'string',
