@@ -49,111 +49,119 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
     await dir.cleanup();
   });
 
-  it("writes every sampled call as a PredictionLog TF Serving's protos read, over REST and gRPC", async () => {
-    const logs = join(dir.path, 'all');
-    const serving = await startServingApp(
-      {
-        pollIntervalMs: 0,
-        models: [
-          {
-            name: 'hpt',
-            basePath: HALF_PLUS_TWO,
-            predictionLog: { filenamePrefix: join(logs, 'hpt'), samplingRate: 1 },
-          },
-          // Not configured: its calls are not logged.
-          { name: 'quiet', basePath: HALF_PLUS_TWO },
-        ],
-      },
-      'express',
-      { grpc: true },
-    );
-    const client = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
-    try {
-      const url = `${serving.url}/v1/models`;
-      expect((await post(`${url}/hpt:predict`, '{"instances": [1.0, 2.0, 5.0]}')).status).toBe(200);
-      const example = '{"signature_name": "classify_x_to_y", "examples": [{"x": 2.0}]}';
-      expect((await post(`${url}/hpt:classify`, example)).status).toBe(200);
-      expect(
-        (await post(`${url}/hpt:regress`, example.replace('classify', 'regress'))).status,
-      ).toBe(200);
-      const grpc = await call(client, 'Predict', {
-        model_spec: { name: 'hpt' },
-        inputs: {
-          x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 2 }] }, float_val: [4, 6] },
+  it.each(['express', 'fastify'] as const)(
+    "writes every sampled call as a PredictionLog TF Serving's protos read, over REST (%s) and gRPC",
+    async (platform) => {
+      const logs = join(dir.path, `all-${platform}`);
+      const serving = await startServingApp(
+        {
+          pollIntervalMs: 0,
+          models: [
+            {
+              name: 'hpt',
+              basePath: HALF_PLUS_TWO,
+              predictionLog: { filenamePrefix: join(logs, 'hpt'), samplingRate: 1 },
+            },
+            // Not configured: its calls are not logged.
+            { name: 'quiet', basePath: HALF_PLUS_TWO },
+          ],
         },
-        output_filter: ['y'],
+        platform,
+        { grpc: true },
+      );
+      const client = makeClient(
+        REFERENCE_PROTOS,
+        ['tensorflow_serving/apis/prediction_service.proto'],
+        'tensorflow.serving.PredictionService',
+        serving.grpcAddress!,
+      );
+      try {
+        const url = `${serving.url}/v1/models`;
+        expect((await post(`${url}/hpt:predict`, '{"instances": [1.0, 2.0, 5.0]}')).status).toBe(
+          200,
+        );
+        const example = '{"signature_name": "classify_x_to_y", "examples": [{"x": 2.0}]}';
+        expect((await post(`${url}/hpt:classify`, example)).status).toBe(200);
+        expect(
+          (await post(`${url}/hpt:regress`, example.replace('classify', 'regress'))).status,
+        ).toBe(200);
+        const grpc = await call(client, 'Predict', {
+          model_spec: { name: 'hpt' },
+          inputs: {
+            x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 2 }] }, float_val: [4, 6] },
+          },
+          output_filter: ['y'],
+        });
+        expect(grpc.outputs.y.float_val).toEqual([4, 5]);
+        // Failures and unconfigured models are not logged.
+        expect((await post(`${url}/hpt:predict`, '{"instances": ["a"]}')).status).toBe(400);
+        expect(
+          (
+            await callError(client, 'Predict', {
+              model_spec: { name: 'hpt', signature_name: 'no' },
+            })
+          ).code,
+        ).toBe(GrpcStatus.INVALID_ARGUMENT);
+        expect((await post(`${url}/quiet:predict`, '{"instances": [1.0]}')).status).toBe(200);
+      } finally {
+        client.close();
+        await serving.app.close();
+      }
+
+      const files = await logFiles(logs);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/\/hpt\.\d{8}T\d{6}Z\.\d+\.\d+\.tfrecord$/);
+      const records = tfRecords(await readFile(files[0]!)).map((bytes) =>
+        PredictionLog.toObject(PredictionLog.decode(bytes), {
+          longs: String,
+          enums: String,
+          oneofs: true,
+        }),
+      );
+      expect(records.map((r) => r['log_type'])).toEqual([
+        'predict_log',
+        'classify_log',
+        'regress_log',
+        'predict_log',
+      ]);
+      const spec = (signature: string) => ({
+        name: 'hpt',
+        version: { value: '123' },
+        version_choice: 'version',
+        signature_name: signature,
       });
-      expect(grpc.outputs.y.float_val).toEqual([4, 5]);
-      // Failures and unconfigured models are not logged.
-      expect((await post(`${url}/hpt:predict`, '{"instances": ["a"]}')).status).toBe(400);
-      expect(
-        (await callError(client, 'Predict', { model_spec: { name: 'hpt', signature_name: 'no' } }))
-          .code,
-      ).toBe(GrpcStatus.INVALID_ARGUMENT);
-      expect((await post(`${url}/quiet:predict`, '{"instances": [1.0]}')).status).toBe(200);
-    } finally {
-      client.close();
-      await serving.app.close();
-    }
+      for (const record of records) {
+        expect(record['log_metadata']).toMatchObject({
+          sampling_config: { sampling_rate: 1 },
+          saved_model_tags: ['serve'],
+        });
+        expect(
+          Math.abs(Number(record['log_metadata'].timestamp_secs) - Date.now() / 1000),
+        ).toBeLessThan(120);
+      }
+      const [rest, classify, regress, grpc] = records as Record<string, any>[];
+      expect(rest!['log_metadata'].model_spec).toEqual(spec('serving_default'));
+      const x = rest!['predict_log'].request.inputs.x;
+      expect(x.dtype).toBe('DT_FLOAT');
+      expect(x.tensor_shape.dim.map((d: { size: string }) => d.size)).toEqual(['3']);
+      expect(floats(x.tensor_content)).toEqual([1, 2, 5]);
+      expect(floats(rest!['predict_log'].response.outputs.y.tensor_content)).toEqual([2.5, 3, 4.5]);
+      expect(rest!['predict_log'].response.model_spec).toEqual(spec('serving_default'));
 
-    const files = await logFiles(logs);
-    expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/\/hpt\.\d{8}T\d{6}Z\.\d+\.\d+\.tfrecord$/);
-    const records = tfRecords(await readFile(files[0]!)).map((bytes) =>
-      PredictionLog.toObject(PredictionLog.decode(bytes), {
-        longs: String,
-        enums: String,
-        oneofs: true,
-      }),
-    );
-    expect(records.map((r) => r['log_type'])).toEqual([
-      'predict_log',
-      'classify_log',
-      'regress_log',
-      'predict_log',
-    ]);
-    const spec = (signature: string) => ({
-      name: 'hpt',
-      version: { value: '123' },
-      version_choice: 'version',
-      signature_name: signature,
-    });
-    for (const record of records) {
-      expect(record['log_metadata']).toMatchObject({
-        sampling_config: { sampling_rate: 1 },
-        saved_model_tags: ['serve'],
+      expect(classify!['classify_log'].request.model_spec).toEqual(spec('classify_x_to_y'));
+      expect(classify!['classify_log'].request.input.example_list.examples).toEqual([
+        { features: { feature: { x: { kind: 'float_list', float_list: { value: [2] } } } } },
+      ]);
+      expect(classify!['classify_log'].response.result).toEqual({
+        classifications: [{ classes: [{ label: '', score: 3 }] }],
       });
-      expect(
-        Math.abs(Number(record['log_metadata'].timestamp_secs) - Date.now() / 1000),
-      ).toBeLessThan(120);
-    }
-    const [rest, classify, regress, grpc] = records as Record<string, any>[];
-    expect(rest!['log_metadata'].model_spec).toEqual(spec('serving_default'));
-    const x = rest!['predict_log'].request.inputs.x;
-    expect(x.dtype).toBe('DT_FLOAT');
-    expect(x.tensor_shape.dim.map((d: { size: string }) => d.size)).toEqual(['3']);
-    expect(floats(x.tensor_content)).toEqual([1, 2, 5]);
-    expect(floats(rest!['predict_log'].response.outputs.y.tensor_content)).toEqual([2.5, 3, 4.5]);
-    expect(rest!['predict_log'].response.model_spec).toEqual(spec('serving_default'));
+      expect(regress!['regress_log'].response.result).toEqual({ regressions: [{ value: 3 }] });
 
-    expect(classify!['classify_log'].request.model_spec).toEqual(spec('classify_x_to_y'));
-    expect(classify!['classify_log'].request.input.example_list.examples).toEqual([
-      { features: { feature: { x: { kind: 'float_list', float_list: { value: [2] } } } } },
-    ]);
-    expect(classify!['classify_log'].response.result).toEqual({
-      classifications: [{ classes: [{ label: '', score: 3 }] }],
-    });
-    expect(regress!['regress_log'].response.result).toEqual({ regressions: [{ value: 3 }] });
-
-    expect(grpc!['predict_log'].request.output_filter).toEqual(['y']);
-    expect(floats(grpc!['predict_log'].request.inputs.x.tensor_content)).toEqual([4, 6]);
-    expect(floats(grpc!['predict_log'].response.outputs.y.tensor_content)).toEqual([4, 5]);
-  });
+      expect(grpc!['predict_log'].request.output_filter).toEqual(['y']);
+      expect(floats(grpc!['predict_log'].request.inputs.x.tensor_content)).toEqual([4, 6]);
+      expect(floats(grpc!['predict_log'].response.outputs.y.tensor_content)).toEqual([4, 5]);
+    },
+  );
 
   it('replays its own log as warm-up requests', async () => {
     const logs = join(dir.path, 'replay');
