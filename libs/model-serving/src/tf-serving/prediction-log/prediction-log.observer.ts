@@ -41,8 +41,16 @@ export class PredictionLogObserver extends InferenceObserver {
     const config = this.configOf(record.model);
     if (!config || !(this.random() < config.samplingRate)) return;
     const at = Date.now();
-    const job = () =>
-      this.write(record.model, config, encodePredictionLog(exchange, config.samplingRate, at));
+    const job = () => {
+      try {
+        this.write(record.model, config, encodePredictionLog(exchange, config.samplingRate, at));
+      } catch (error) {
+        // Off the call's path nothing may throw: an uncaught error would end the process.
+        this.logger.error(
+          `Prediction log of model '${record.model}': a sampled call could not be logged: ${String(error)}`,
+        );
+      }
+    };
     const turn = setImmediate(() => {
       this.pending.delete(turn);
       job();
@@ -71,7 +79,7 @@ export class PredictionLogObserver extends InferenceObserver {
       if (!this.oversized.has(model)) {
         this.oversized.add(model);
         this.logger.warn(
-          `Prediction log of model '${model}': a sampled call of ${bytes.length} bytes is over maxRecordBytes (${config.maxRecordBytes}) and is not logged; so are later ones`,
+          `Prediction log of model '${model}': a sampled call of ${bytes.length} bytes is over maxRecordBytes (${config.maxRecordBytes}) and is not logged (nor, without a word, later ones over it)`,
         );
       }
       return;
