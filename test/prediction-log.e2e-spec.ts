@@ -93,6 +93,24 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
           output_filter: ['y'],
         });
         expect(grpc.outputs.y.float_val).toEqual([4, 5]);
+        const multi = await call(client, 'MultiInference', {
+          tasks: [
+            {
+              model_spec: { name: 'hpt', signature_name: 'classify_x_to_y' },
+              method_name: 'tensorflow/serving/classify',
+            },
+            {
+              model_spec: { name: 'hpt', signature_name: 'regress_x_to_y' },
+              method_name: 'tensorflow/serving/regress',
+            },
+          ],
+          input: {
+            example_list: {
+              examples: [{ features: { feature: { x: { float_list: { value: [4] } } } } }],
+            },
+          },
+        });
+        expect(multi.results).toHaveLength(2);
         // Failures and unconfigured models are not logged.
         expect((await post(`${url}/hpt:predict`, '{"instances": ["a"]}')).status).toBe(400);
         expect(
@@ -123,6 +141,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
         'classify_log',
         'regress_log',
         'predict_log',
+        'multi_inference_log',
       ]);
       const spec = (signature: string) => ({
         name: 'hpt',
@@ -139,7 +158,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
           Math.abs(Number(record['log_metadata'].timestamp_secs) - Date.now() / 1000),
         ).toBeLessThan(120);
       }
-      const [rest, classify, regress, grpc] = records as Record<string, any>[];
+      const [rest, classify, regress, grpc, multi] = records as Record<string, any>[];
       expect(rest!['log_metadata'].model_spec).toEqual(spec('serving_default'));
       const x = rest!['predict_log'].request.inputs.x;
       expect(x.dtype).toBe('DT_FLOAT');
@@ -160,6 +179,25 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
       expect(grpc!['predict_log'].request.output_filter).toEqual(['y']);
       expect(floats(grpc!['predict_log'].request.inputs.x.tensor_content)).toEqual([4, 6]);
       expect(floats(grpc!['predict_log'].response.outputs.y.tensor_content)).toEqual([4, 5]);
+
+      const { request: tasks, response: answers } = multi!['multi_inference_log'];
+      expect(tasks.tasks).toEqual([
+        { model_spec: spec('classify_x_to_y'), method_name: 'tensorflow/serving/classify' },
+        { model_spec: spec('regress_x_to_y'), method_name: 'tensorflow/serving/regress' },
+      ]);
+      expect(tasks.input.example_list.examples).toHaveLength(1);
+      expect(answers.results).toEqual([
+        {
+          model_spec: spec('classify_x_to_y'),
+          classification_result: { classifications: [{ classes: [{ label: '', score: 4 }] }] },
+          result: 'classification_result',
+        },
+        {
+          model_spec: spec('regress_x_to_y'),
+          regression_result: { regressions: [{ value: 4 }] },
+          result: 'regression_result',
+        },
+      ]);
     },
   );
 

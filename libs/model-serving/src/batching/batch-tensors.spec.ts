@@ -31,6 +31,23 @@ describe('batch tensors', () => {
     expect([...(c.data as Int32Array)]).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('keeps int64 beyond 2^53 and float16 bits exact through concat, pad and slice', () => {
+    const big = 2n ** 62n + 1n;
+    const a: TensorData = { dtype: 'int64', shape: [1, 2], data: BigInt64Array.of(big, -big) };
+    const b: TensorData = { dtype: 'int64', shape: [1, 1], data: BigInt64Array.of(7n) };
+    const padded = concatRows([a, padInner(b, [2])]);
+    expect(padded.data).toBeInstanceOf(BigInt64Array);
+    expect([...(padded.data as BigInt64Array)]).toEqual([big, -big, 7n, 0n]);
+    const rows = padRows(padded, 4);
+    expect([...(rows.data as BigInt64Array)]).toEqual([big, -big, 7n, 0n, big, -big, big, -big]);
+    expect([...(sliceRows(rows, 1, 2).data as BigInt64Array)]).toEqual([7n, 0n]);
+    // float16 travels as its half bits (0x3c00 = 1, 0xfbff = -65504), never through a float.
+    const half: TensorData = { dtype: 'float16', shape: [2], data: Uint16Array.of(0x3c00, 0xfbff) };
+    const joined = concatRows([half, padRows({ ...half, shape: [2] }, 3)]);
+    expect(joined.dtype).toBe('float16');
+    expect([...(joined.data as Uint16Array)]).toEqual([0x3c00, 0xfbff, 0x3c00, 0xfbff, 0x3c00]);
+  });
+
   it('concatenates and slices strings', () => {
     const c = concatRows([str([1], ['a']), str([2], ['b', 'c'])]);
     expect(texts(c)).toEqual(['a', 'b', 'c']);

@@ -1,6 +1,7 @@
 import { type GrpcStatusCode } from '../errors/grpc-status-code.js';
 import { type TensorData } from '../tensor/tensor-data.js';
 import { type ExampleClass } from './examples/example-results.js';
+import { type InferenceTaskResult } from './examples/multi-inference.js';
 import { type ResolvedModelSpec } from './predict-util.js';
 import { type SignatureDef } from './signature.js';
 
@@ -36,9 +37,9 @@ export interface InferenceRecord {
   /** Examples in the batch that ran it (the request's own count when unbatched). */
   readonly batchSize?: number;
   /**
-   * What a successful predict, classify or regress call was asked and answered, before any
-   * protocol encoded it (absent for failures and multi-inference). The tensors are the call's
-   * own: an observer that keeps them must not change them.
+   * What a successful call was asked and answered, before any protocol encoded it (absent for
+   * failures). The tensors are the call's own: an observer that keeps them must not change
+   * them.
    */
   readonly exchange?: InferenceExchange;
 }
@@ -70,6 +71,16 @@ export type InferenceExchange =
       readonly modelSpec: ResolvedModelSpec;
       readonly examples: readonly Uint8Array[];
       readonly values: readonly number[];
+    }
+  | {
+      readonly method: 'multi_inference';
+      /** The first task's spec: the version every task ran on. */
+      readonly modelSpec: ResolvedModelSpec;
+      /** Each task's `method_name`, in order. */
+      readonly methods: readonly string[];
+      readonly examples: readonly Uint8Array[];
+      /** Each task's result, in order. */
+      readonly results: readonly InferenceTaskResult[];
     };
 
 /** A version's load attempt, or its unload, as the registry reports it. @publicApi */

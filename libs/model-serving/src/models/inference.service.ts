@@ -140,8 +140,19 @@ export class InferenceService {
   /** Every task on the one version the first task selects. */
   async multiInference(call: MultiInferenceCall & CallOptions): Promise<InferenceTaskResult[]> {
     const first = firstInferenceTask(call);
-    return await this.serve('multi_inference', first.model, first, call, (s, options, note) =>
-      runMultiInference(s, call, options, note),
+    return await this.serve(
+      'multi_inference',
+      first.model,
+      first,
+      call,
+      (s, options, note) => runMultiInference(s, call, options, note),
+      (results) => ({
+        method: 'multi_inference',
+        modelSpec: results[0]!.modelSpec,
+        methods: call.tasks.map((task) => task.method),
+        examples: call.examples,
+        results,
+      }),
     );
   }
 

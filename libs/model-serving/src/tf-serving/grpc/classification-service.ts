@@ -5,7 +5,10 @@ import {
 } from '../../models/examples/example-codec.js';
 import { type ExampleCall } from '../../models/examples/example-inference.js';
 import { type ExampleClass } from '../../models/examples/example-results.js';
-import { type InferenceTaskCall } from '../../models/examples/multi-inference.js';
+import {
+  type InferenceTaskCall,
+  type InferenceTaskResult,
+} from '../../models/examples/multi-inference.js';
 import { type CallOptions, type InferenceService } from '../../models/inference.service.js';
 import { readModelSpec, writeModelSpec, type ModelSpecMessage } from './model-spec.js';
 
@@ -89,6 +92,23 @@ export function regressionResult(values: readonly number[]) {
   return { regressions: values.map((value) => ({ value })) };
 }
 
+/** A `MultiInferenceResponse`: each task's spec and result, in order. */
+export function multiInferenceResponse(results: readonly InferenceTaskResult[]) {
+  return {
+    results: results.map((result) =>
+      result.task === 'classify'
+        ? {
+            model_spec: writeModelSpec(result.modelSpec),
+            classification_result: classificationResult(result.classes),
+          }
+        : {
+            model_spec: writeModelSpec(result.modelSpec),
+            regression_result: regressionResult(result.values),
+          },
+    ),
+  };
+}
+
 function exampleCall(request: ExampleRequestMessage): ExampleCall {
   const spec = readModelSpec(request.model_spec);
   return {
@@ -143,18 +163,6 @@ export class ClassificationService {
       examples: readInput(request.input),
       ...options,
     });
-    return {
-      results: results.map((result) =>
-        result.task === 'classify'
-          ? {
-              model_spec: writeModelSpec(result.modelSpec),
-              classification_result: classificationResult(result.classes),
-            }
-          : {
-              model_spec: writeModelSpec(result.modelSpec),
-              regression_result: regressionResult(result.values),
-            },
-      ),
-    };
+    return multiInferenceResponse(results);
   }
 }

@@ -5,7 +5,11 @@ import { PROTOS_DIR } from '../../protos/proto-path.js';
 import { declaredTfName } from '../../tensor/dtypes.js';
 import { type TensorData } from '../../tensor/tensor-data.js';
 import { type TensorSpec } from '../../models/signature.js';
-import { classificationResult, regressionResult } from '../grpc/classification-service.js';
+import {
+  classificationResult,
+  multiInferenceResponse,
+  regressionResult,
+} from '../grpc/classification-service.js';
 import { writeModelSpec } from '../grpc/model-spec.js';
 import { encodeTensorProto } from '../grpc/tensor-proto.codec.js';
 
@@ -61,19 +65,35 @@ function logOf(exchange: InferenceExchange, examples: protobuf.Type): Record<str
   const input = {
     example_list: { examples: exchange.examples.map((bytes) => examples.decode(bytes)) },
   };
-  return exchange.method === 'classify'
-    ? {
+  switch (exchange.method) {
+    case 'classify':
+      return {
         classify_log: {
           request: { model_spec: spec, input },
           response: { model_spec: spec, result: classificationResult(exchange.classes) },
         },
-      }
-    : {
+      };
+    case 'regress':
+      return {
         regress_log: {
           request: { model_spec: spec, input },
           response: { model_spec: spec, result: regressionResult(exchange.values) },
         },
       };
+    case 'multi_inference':
+      return {
+        multi_inference_log: {
+          request: {
+            tasks: exchange.results.map((result, i) => ({
+              model_spec: writeModelSpec(result.modelSpec),
+              method_name: exchange.methods[i] ?? '',
+            })),
+            input,
+          },
+          response: multiInferenceResponse(exchange.results),
+        },
+      };
+  }
 }
 
 /**

@@ -9,10 +9,10 @@ type LogConfig = NonNullable<ResolvedModelConfig['predictionLog']>;
 
 /**
  * TF Serving's request logging (`logging_config`): a `samplingRate` share of each configured
- * model's successful predict, classify and regress calls, whatever protocol asked (not
- * warm-up), written as `PredictionLog`s to the model's TFRecord file. Records are encoded after
- * the answer has gone, off the call's path; one over `maxRecordBytes` is skipped, said once per
- * model.
+ * model's successful predict, classify, regress and MultiInference calls, whatever protocol
+ * asked (not warm-up), written as `PredictionLog`s to the model's TFRecord file. Records are
+ * encoded after the answer has gone, off the call's path; one over `maxRecordBytes` is skipped,
+ * said once per model.
  * @publicApi
  */
 export class PredictionLogObserver extends InferenceObserver {
