@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { InferenceObserver, type InferenceRecord } from 'nest-model-serving';
 import { ONNX_TYPE, writeOnnxModel } from '../scripts/sample-models/onnx-writer.js';
 import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { post } from './helpers/http.js';
@@ -139,6 +140,55 @@ describe('exact dtypes on ONNX Runtime', () => {
       const res = await predict(columnarBody({ [name]: list }));
       expect(res.status).toBe(400);
       expect(res.json).toEqual({ error });
+    });
+  });
+
+  describe('through the batching queue', () => {
+    let batched: ServingApp;
+    const batchSizes: (number | undefined)[] = [];
+    class BatchSizes extends InferenceObserver {
+      observe(record: InferenceRecord): void {
+        if (record.protocol === 'rest') batchSizes.push(record.batchSize);
+      }
+    }
+
+    beforeAll(async () => {
+      batched = await startServingApp({
+        observers: [new BatchSizes()],
+        models: [{ name: 'echo', basePath: join(base.path, 'echo') }],
+        maxLoadRetries: 0,
+        // A long window and room for all four requests: they run as one batch of 12 rows.
+        batching: { maxBatchSize: 16, batchTimeoutMicros: 200_000, allowedBatchSizes: [16] },
+      });
+    });
+
+    afterAll(async () => {
+      await batched?.app.close();
+    });
+
+    it('concatenates, pads and splits int64 past 2^53 and float16 without a bit lost', async () => {
+      const requests = [0n, 1n, 2n, 3n].map((k) => {
+        const i64 = INT64.map((v, i) => (i === 0 ? String(BigInt(v) + k) : v));
+        const f16 = F16.map((v) => v * 2 ** Number(k));
+        return {
+          k,
+          i64,
+          f16,
+          body: columnarBody({ i64: `[${i64.join(',')}]`, f16: JSON.stringify(f16) }),
+        };
+      });
+      const answers = await Promise.all(
+        requests.map((r) => post(`${batched.url}/v1/models/echo:predict`, r.body)),
+      );
+      answers.forEach((res, i) => {
+        const { i64, f16 } = requests[i]!;
+        expect(res.status).toBe(200);
+        expect(compact(res.text)).toContain(`"i64_out":[${i64.join(',')}]`);
+        expect(res.json.outputs.f16_out).toEqual(f16);
+        expect(res.json.outputs.u8_out).toEqual(U8);
+      });
+      // One batch of 4 × 3 rows padded to 16, as the run path reports each call.
+      expect(batchSizes).toEqual([16, 16, 16, 16]);
     });
   });
 
