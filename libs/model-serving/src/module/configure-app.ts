@@ -9,7 +9,12 @@ import { parseBodyAhead } from '../tf-serving/rest/json/parsed-body.js';
 import { isRawBodyUrl, isTfServingUrl } from '../tf-serving/rest/tf-serving-path.js';
 import { answerClientErrors, guardFastifyUrls } from './client-errors.js';
 import { CORS_HEADERS, preflightAnswer } from './cors.js';
-import { checkJsonLimits, decodeBody, type JsonLimits } from './request-limits.js';
+import {
+  checkJsonLimits,
+  decodeBody,
+  type JsonLimits,
+  RequestLimitError,
+} from './request-limits.js';
 import {
   MODEL_SERVING_RESOLVED_OPTIONS,
   MODEL_SERVING_REST_PREFIX,
@@ -97,13 +102,19 @@ function parseFastifyBody(prefix: string, limits: JsonLimits): FastifyParser {
     const header = req.headers['content-type'];
     const type = typeof header === 'string' ? header : '';
     const raw = isRawBodyUrl(req.url, prefix);
+    // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form),
+    // checking the limits in the same pass.
+    if (isTfServingUrl(req.url, prefix)) {
+      return parseBodyAhead(
+        body,
+        (text) => done(null, text),
+        limits,
+        (error) => done(new RequestLimitError(400, error.message)),
+      );
+    }
     if (raw || type.includes('json')) {
       const tooBig = failed(() => checkJsonLimits(body, limits));
       if (tooBig) return done(tooBig);
-    }
-    // TF Serving parses its bodies as JSON whatever the Content-Type (`curl -d` sends a form).
-    if (isTfServingUrl(req.url, prefix)) {
-      return parseBodyAhead(body, (text) => done(null, text));
     }
     const text = body.toString('utf8');
     if (raw) return done(null, text);
@@ -206,16 +217,22 @@ export function configureModelServingApp(
     middleware.use((req, _res, next) => {
       const { body } = req;
       if (!Buffer.isBuffer(body)) return next();
-      const tooBig = failed(() => checkJsonLimits(body, json));
-      if (tooBig) return next(tooBig);
       if (!isTfServingUrl(urlOf(req), prefix)) {
+        const tooBig = failed(() => checkJsonLimits(body, json));
+        if (tooBig) return next(tooBig);
         req.body = body.toString('utf8');
         return next();
       }
-      parseBodyAhead(body, (text) => {
-        req.body = text;
-        next();
-      });
+      // The limits are checked while the body is parsed, in one pass.
+      parseBodyAhead(
+        body,
+        (text) => {
+          req.body = text;
+          next();
+        },
+        json,
+        (error) => next(new RequestLimitError(400, error.message)),
+      );
     });
     parsers.useBodyParser('json', {
       limit,

@@ -1,11 +1,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
+import { jsonLimitMessage, type JsonLimits } from '../tf-serving/rest/json/json-reader.js';
 
-/** The JSON limits applied to request bodies at the HTTP edge. */
-export interface JsonLimits {
-  readonly maxDepth: number;
-  readonly maxElements: number;
-}
+export type { JsonLimits };
 
 /** An error the body parsers of Express and Fastify (and our error filter) answer as is. */
 export class RequestLimitError extends Error {
@@ -60,10 +57,7 @@ export function checkJsonLimits(bytes: Uint8Array, limits: JsonLimits): void {
       case OPEN_ARRAY:
       case OPEN_OBJECT:
         if (++depth > limits.maxDepth) {
-          throw new RequestLimitError(
-            400,
-            `The JSON body nests deeper than ${limits.maxDepth} levels (maxJsonDepth)`,
-          );
+          throw new RequestLimitError(400, jsonLimitMessage('maxDepth', limits));
         }
         opened = true;
         break;
@@ -78,10 +72,7 @@ export function checkJsonLimits(bytes: Uint8Array, limits: JsonLimits): void {
         break;
     }
     if (elements > limits.maxElements) {
-      throw new RequestLimitError(
-        400,
-        `The JSON body has more than ${limits.maxElements} elements (maxJsonElements)`,
-      );
+      throw new RequestLimitError(400, jsonLimitMessage('maxElements', limits));
     }
   }
 }

@@ -56,6 +56,26 @@ class ObjectFrame {
 
 type Frame = ArrayFrame | ObjectFrame;
 
+/** Limits on a body's shape, checked while it is parsed. */
+export interface JsonLimits {
+  /** Deepest nesting of arrays and objects. */
+  readonly maxDepth: number;
+  /** Most elements: array items plus object members, the root not counted. */
+  readonly maxElements: number;
+}
+
+/** The message of a body past one of its {@link JsonLimits}, naming the option that sets it. */
+export function jsonLimitMessage(limit: keyof JsonLimits, limits: JsonLimits): string {
+  return limit === 'maxDepth'
+    ? `The JSON body nests deeper than ${limits.maxDepth} levels (maxJsonDepth)`
+    : `The JSON body has more than ${limits.maxElements} elements (maxJsonElements)`;
+}
+
+/** A body past one of its {@link JsonLimits}: refused before its parse is finished. */
+export class JsonLimitError extends Error {}
+
+const NO_LIMITS: JsonLimits = { maxDepth: Infinity, maxElements: Infinity };
+
 /** Bytes parsed between two yields of {@link parseJsonAsync}: a few milliseconds of work. */
 const SLICE_BYTES = 256 * 1024;
 
@@ -113,11 +133,13 @@ function readScalar(c: ByteCursor, buf: Buffer): JsonValue {
  * depth is unlimited (no recursion). Strings are not checked for valid UTF-8. Arrays of
  * numbers come back packed (`PackedJsonArray`).
  * @param input the body; a string is UTF-8 encoded first, so offsets always count bytes.
+ * @param limits checked in the same pass: the first token past one of them stops the parse.
  * @throws InvalidInputError `JSON Parse error: <rapidjson message> at offset: <byte offset>`,
- *   or `JSON Parse error: The document is empty` for an empty body.
+ *   or `JSON Parse error: The document is empty` for an empty body; JsonLimitError past a
+ *   limit.
  */
-export function parseJson(input: string | Uint8Array): JsonValue {
-  const parser = new JsonParser(toBuffer(input));
+export function parseJson(input: string | Uint8Array, limits = NO_LIMITS): JsonValue {
+  const parser = new JsonParser(toBuffer(input), limits);
   parser.parse(Infinity); // without a limit it finishes or throws
   return parser.root;
 }
@@ -128,8 +150,11 @@ export function parseJson(input: string | Uint8Array): JsonValue {
  * JS); a body up to 1 MiB (a few milliseconds) is parsed in one pass. Same result and errors as
  * {@link parseJson}.
  */
-export async function parseJsonAsync(input: string | Uint8Array): Promise<JsonValue> {
-  const parser = new JsonParser(toBuffer(input));
+export async function parseJsonAsync(
+  input: string | Uint8Array,
+  limits = NO_LIMITS,
+): Promise<JsonValue> {
+  const parser = new JsonParser(toBuffer(input), limits);
   if (parser.size <= ONE_PASS_BYTES) {
     parser.parse(Infinity);
     return parser.root;
@@ -160,8 +185,13 @@ class JsonParser {
   private top: Frame | undefined;
   private readonly numbers = new PackedNumbers();
   private state = START;
+  /** Array items and object members so far. */
+  private elements = 0;
 
-  constructor(private readonly buf: Buffer) {
+  constructor(
+    private readonly buf: Buffer,
+    private readonly limits: JsonLimits,
+  ) {
     this.c = { bytes: buf, pos: 0 };
     // The UTF-8 MemoryStream wrapper drops EF, BB and BF in turn; offsets still count them.
     for (const bomByte of [0xef, 0xbb, 0xbf]) if (peek(this.c) === bomByte) this.c.pos++;
@@ -224,6 +254,12 @@ class JsonParser {
         } else throw this.fail();
         break;
       default: // START, KEY_VALUE_DELIMITER, ARRAY_INITIAL, ELEMENT_DELIMITER: a value is due
+        if (
+          (this.state === ELEMENT_DELIMITER || (this.state === ARRAY_INITIAL && b !== 0x5d)) &&
+          ++this.elements > this.limits.maxElements
+        ) {
+          throw new JsonLimitError(jsonLimitMessage('maxElements', this.limits));
+        }
         if (b === 0x5b) this.openArray();
         else if (b === 0x7b) this.openObject();
         else if (b === 0x5d && this.state === ARRAY_INITIAL) this.closeArray();
@@ -288,6 +324,9 @@ class JsonParser {
   }
 
   private push(frame: Frame): void {
+    if (this.stack.length >= this.limits.maxDepth) {
+      throw new JsonLimitError(jsonLimitMessage('maxDepth', this.limits));
+    }
     this.stack.push(frame);
     this.top = frame;
   }
@@ -330,6 +369,9 @@ class JsonParser {
   }
 
   private readKey(): void {
+    if (++this.elements > this.limits.maxElements) {
+      throw new JsonLimitError(jsonLimitMessage('maxElements', this.limits));
+    }
     const { top } = this;
     if (top instanceof ObjectFrame) top.key = readString(this.c, this.buf).value;
     this.state = MEMBER_KEY;

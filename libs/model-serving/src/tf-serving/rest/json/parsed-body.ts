@@ -1,5 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { parseJson, parseJsonAsync, parsesInOnePass } from './json-reader.js';
+import {
+  JsonLimitError,
+  type JsonLimits,
+  parseJson,
+  parseJsonAsync,
+  parsesInOnePass,
+} from './json-reader.js';
 import { type JsonValue } from './json-value.js';
 
 /** A TF Serving body parsed while it was received: the text handed on, and what it parsed to. */
@@ -16,16 +22,26 @@ const parsedBodies = new AsyncLocalStorage<ParsedBody>();
  * yields to other requests; a small one is parsed at once, without a tick), then calls `next`
  * with the body text inside an async context that remembers the result for
  * {@link parsedBodyFor}. A parse error is kept, not thrown: the route reports it in TF
- * Serving's order (after its own path checks).
+ * Serving's order (after its own path checks). A body past `limits` (checked in the same pass)
+ * is refused at once through `refuse`, before the route.
  * @param bytes the raw body.
  * @param next hands `text` to the framework as the request body and continues the request.
  */
-export function parseBodyAhead(bytes: Buffer, next: (text: string) => void): void {
+export function parseBodyAhead(
+  bytes: Buffer,
+  next: (text: string) => void,
+  limits?: JsonLimits,
+  refuse: (error: JsonLimitError) => void = (error) => {
+    throw error;
+  },
+): void {
   const text = bytes.toString('utf8');
-  const proceed = (doc: JsonValue | undefined, error: unknown): void =>
+  const proceed = (doc: JsonValue | undefined, error: unknown): void => {
+    if (error instanceof JsonLimitError) return refuse(error);
     parsedBodies.run({ text, doc, error }, () => next(text));
+  };
   if (!parsesInOnePass(bytes)) {
-    parseJsonAsync(bytes).then(
+    parseJsonAsync(bytes, limits).then(
       (doc) => proceed(doc, undefined),
       (error: unknown) => proceed(undefined, error),
     );
@@ -34,7 +50,7 @@ export function parseBodyAhead(bytes: Buffer, next: (text: string) => void): voi
   let doc: JsonValue | undefined;
   let error: unknown;
   try {
-    doc = parseJson(bytes);
+    doc = parseJson(bytes, limits);
   } catch (caught) {
     error = caught;
   }
