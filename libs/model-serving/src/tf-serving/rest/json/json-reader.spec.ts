@@ -59,6 +59,14 @@ describe('parseJson errors', () => {
     ['{"a":nul}', 'JSON Parse error: Invalid value. at offset: 8'],
     ['{"a":Infinit}', 'JSON Parse error: Invalid value. at offset: 12'],
     ['{"a":NaX}', 'JSON Parse error: Invalid value. at offset: 7'],
+    // Inside a run of numbers (read past the state machine), errors keep their offsets.
+    ['[1, 2 ,3,,4]', 'JSON Parse error: Invalid value. at offset: 9'],
+    ['[1,2,3 4]', "JSON Parse error: Missing a comma or ']' after an array element. at offset: 7"],
+    ['[1,2,-]', 'JSON Parse error: Invalid value. at offset: 6'],
+    ['[1,2,3.]', 'JSON Parse error: Miss fraction part in number. at offset: 7'],
+    ['[1,2,1e400]', 'JSON Parse error: Number too big to be stored in double. at offset: 5'],
+    ['[1,2,', 'JSON Parse error: Invalid value. at offset: 5'],
+    ['[1,2,\u00003]', 'JSON Parse error: Invalid value. at offset: 5'],
   ])('%j fails with %j', (input, message) => {
     expect(parseError(input)).toBe(message);
   });
@@ -243,6 +251,22 @@ describe('parseJson number blocks', () => {
     '[[1,2],[3,4],[[5],[6]]]',
   ])('keeps %s as written when the lists are not one block', (json) => {
     expect(plain(parseJson(json))).toEqual(JSON.parse(json));
+  });
+
+  it('reads runs of numbers with any spacing, and what ends them as written', () => {
+    const doc = parseJson('[ 1 ,\n2,\t-3.5 , 4e1,5 ]');
+    expect(doc).toBeInstanceOf(PackedJsonArray);
+    expect(Array.from((doc as PackedJsonArray).values)).toEqual([1, 2, -3.5, 40, 5]);
+    // NaN and infinities end a run but still pack; strings, lists and null end the block.
+    const values = (json: string) => Array.from((parseJson(json) as PackedJsonArray).values);
+    expect(values('[1,2,NaN,3]')).toEqual([1, 2, NaN, 3]);
+    expect(values('[1,2,-Infinity]')).toEqual([1, 2, -Infinity]);
+    for (const json of ['[1,2,"x",3]', '[1,2,[3]]', '[1,2,null]']) {
+      expect(plain(parseJson(json))).toEqual(JSON.parse(json));
+    }
+    const big = parseJson('[1,2,9007199254740993]');
+    const item = big.kind === 'array' ? big.items[2] : undefined;
+    expect(item?.kind === 'int' && jsonIntText(item)).toBe('9007199254740993');
   });
 
   it('keeps integers past 2^53 exact outside blocks', () => {

@@ -187,6 +187,8 @@ class JsonParser {
   private state = START;
   /** Array items and object members so far. */
   private elements = 0;
+  /** Where the current slice of {@link parse} ends. */
+  private sliceEnd = Infinity;
 
   constructor(
     private readonly buf: Buffer,
@@ -209,6 +211,7 @@ class JsonParser {
   /** Parses tokens until the root value is complete (true) or `limit` is passed (false). */
   parse(limit: number): boolean {
     const { c } = this;
+    this.sliceEnd = limit;
     while (peek(c) !== 0) {
       if (c.pos >= limit) return false;
       this.step(peek(c));
@@ -287,6 +290,34 @@ class JsonParser {
     top.size++;
     top.inner = SCALAR_SHAPE;
     this.state = ELEMENT;
+    this.readNumberRun(top);
+  }
+
+  /**
+   * The rest of a run of numbers in a dense list, each `, <number>` read here rather than
+   * through {@link step} (most of a tensor's bytes). Anything else, a `]` or a token in error
+   * included, is left to the state machine in the state it expects, so results, limits and
+   * error offsets are the same.
+   */
+  private readNumberRun(top: ArrayFrame): void {
+    const { c, numbers, limits } = this;
+    const bytes = c.bytes;
+    while (c.pos < this.sliceEnd) {
+      skipWhitespace(c);
+      if (bytes[c.pos] !== 0x2c) return;
+      c.pos++;
+      this.state = ELEMENT_DELIMITER;
+      skipWhitespace(c);
+      const b = bytes[c.pos] ?? 0;
+      if (!((b >= 0x30 && b <= 0x39) || b === 0x2d)) return;
+      if (++this.elements > limits.maxElements) {
+        throw new JsonLimitError(jsonLimitMessage('maxElements', limits));
+      }
+      const unpacked = readNumberInto(c, numbers);
+      if (unpacked !== undefined) return this.add(unpacked);
+      top.size++;
+      this.state = ELEMENT;
+    }
   }
 
   /** Adds a value that is not part of a dense block (so it ends the enclosing one). */
