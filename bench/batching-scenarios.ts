@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basePath, type Context, reason, restLoad } from './context.js';
+import { type Measured } from './measure.js';
 import { SINGLE_CLIENTS } from './shared-server-scenarios.js';
 import {
   type RunningServer,
@@ -49,11 +50,11 @@ function unservedNote(server: RunningServer): string | undefined {
     : undefined;
 }
 
-async function measureMlp(
+/** One server's run under the 64 single-example clients, or why it could not be measured. */
+async function runMlp(
   ctx: Context,
-  name: string,
   start: () => Promise<RunningServer>,
-): Promise<void> {
+): Promise<{ m: Measured; note?: string } | { error: string }> {
   let server: RunningServer | undefined;
   try {
     server = await start();
@@ -65,25 +66,55 @@ async function measureMlp(
       connections: SINGLE_CLIENTS,
     });
     const note = unservedNote(server);
-    ctx.results.add(name, m, {
-      unit: 'samples/s',
-      batch: 1,
-      clients: SINGLE_CLIENTS,
-      ...(note ? { note } : {}),
-    });
+    return note ? { m, note } : { m };
   } catch (error) {
-    ctx.results.skip(name, reason(error));
+    return { error: reason(error) };
   } finally {
     await server?.stop();
   }
 }
 
+/** Records the best of `runs` (by throughput) under `name`, with `note` said. */
+function addBest(
+  ctx: Context,
+  name: string,
+  runs: readonly Awaited<ReturnType<typeof runMlp>>[],
+  note?: string,
+): void {
+  const measured = runs.flatMap((r) => ('m' in r ? [r] : []));
+  const best = measured.sort((a, b) => b.m.perSecond - a.m.perSecond)[0];
+  if (!best) {
+    const failed = runs.find((r) => 'error' in r);
+    ctx.results.skip(name, failed && 'error' in failed ? failed.error : 'not measured');
+    return;
+  }
+  const notes = [best.note, note].filter((n): n is string => n !== undefined);
+  ctx.results.add(name, best.m, {
+    unit: 'samples/s',
+    batch: 1,
+    clients: SINGLE_CLIENTS,
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+  });
+}
+
+async function measureMlp(
+  ctx: Context,
+  name: string,
+  start: () => Promise<RunningServer>,
+): Promise<void> {
+  addBest(ctx, name, [await runMlp(ctx, start)]);
+}
+
 export async function batchingScenarios(ctx: Context): Promise<void> {
   console.log('c, g: batching auto and hand-tuned; d: the Express baseline');
   const models = { mlp_tfjs: basePath(ctx, 'mlp_tfjs') };
-  await measureMlp(ctx, AUTO_NAME, () =>
-    startModelServer({ models, scratch: ctx.scratch, flags: ['--enable_batching'] }),
-  );
+  const auto = () =>
+    runMlp(ctx, () =>
+      startModelServer({ models, scratch: ctx.scratch, flags: ['--enable_batching'] }),
+    );
+  // Run before and after the grid, its better run kept, as the grid keeps its best set: the
+  // first run of the block follows the heavier scenarios and can start on a busy machine.
+  const autoRuns = [await auto()];
   for (const p of GRID.slice(0, ctx.quick ? 2 : GRID.length)) {
     const file = join(ctx.scratch, `batching-${p.maxBatchSize}-${p.timeoutMicros}.txt`);
     await writeFile(file, batchingFile(p));
@@ -95,6 +126,8 @@ export async function batchingScenarios(ctx: Context): Promise<void> {
       }),
     );
   }
+  autoRuns.push(await auto());
+  addBest(ctx, AUTO_NAME, autoRuns, 'better of 2 runs, before and after the grid');
   await measureMlp(ctx, EXPRESS_NAME, () =>
     startExpressBaseline('mlp_tfjs', join(basePath(ctx, 'mlp_tfjs'), '1')),
   );
