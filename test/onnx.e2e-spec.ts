@@ -178,6 +178,12 @@ describe('ONNX models on ONNX Runtime', () => {
     );
   });
 
+  it("names ONNX Runtime as the v2 platform (Triton's onnxruntime_onnx)", async () => {
+    const res = await get(`${serving.url}/v2/models/mlp`);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ name: 'mlp', versions: ['1'], platform: 'onnxruntime_onnx' });
+  });
+
   it('answers v2 infer for the MLP', async () => {
     const res = await post(
       `${serving.url}/v2/models/mlp/infer`,

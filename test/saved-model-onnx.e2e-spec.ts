@@ -217,6 +217,20 @@ describeIfPresent(join(TF_SERVING, 'saved_model_half_plus_two_cpu'))(
       expect(res.json).toEqual({ predictions: [1, 3, 8] });
     });
 
+    it('says in v2 metadata which engine runs each SavedModel', async () => {
+      const platform = async (model: string) =>
+        (await get(`${serving.url}/v2/models/${model}`)).json.platform as string;
+      expect(await platform('mlp_tfjs')).toBe('tensorflowjs');
+      expect(await platform('cumsum')).toBe('tensorflowjs');
+      // Translated and run by ONNX Runtime (checked above).
+      for (const model of ['half_plus_two', 'mlp', 'cnn']) {
+        expect({ model, platform: await platform(model) }).toEqual({
+          model,
+          platform: 'onnxruntime_onnx',
+        });
+      }
+    });
+
     it("keeps a model pinned to engine 'tfjs' on TensorFlow.js", async () => {
       expect(engine('mlp_tfjs')).toMatch(/^(wasm|cpu)$/);
       const res = await post(

@@ -56,6 +56,8 @@ export interface ModelMetadata {
   readonly name: string;
   readonly version: number;
   readonly signatures: SignatureMap;
+  /** The engine that runs the version (`onnxruntime`, or a TensorFlow.js backend). */
+  readonly backend: string;
 }
 
 /**
@@ -174,7 +176,8 @@ export class InferenceService {
   metadata(model: string, selector: VersionSelector = {}): ModelMetadata {
     const lease = this.registry.acquire(model, selector);
     try {
-      return { name: model, version: lease.version, signatures: lease.executor.signatures };
+      const { signatures, backend } = lease.executor;
+      return { name: model, version: lease.version, signatures, backend };
     } finally {
       lease.release();
     }

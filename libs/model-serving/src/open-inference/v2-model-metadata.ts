@@ -22,8 +22,14 @@ export interface V2ModelMetadata {
   readonly outputs: V2TensorMetadata[];
 }
 
-/** Informational only in the protocol; Triton's names do not cover TensorFlow.js. */
-export const V2_PLATFORM = 'tensorflowjs';
+/**
+ * The `platform` of a version, by the engine that runs it: Triton's name for ONNX Runtime
+ * (`onnxruntime_onnx`, a SavedModel translated for it included), `tensorflowjs` for TensorFlow.js
+ * (Triton has no name for it). Informational only in the protocol.
+ */
+export function v2Platform(backend: string): string {
+  return backend === 'onnxruntime' ? 'onnxruntime_onnx' : 'tensorflowjs';
+}
 
 function tensorMetadata(tensors: Readonly<Record<string, TensorSpec>>): V2TensorMetadata[] {
   return Object.entries(tensors).map(([name, spec]) => ({
@@ -67,7 +73,7 @@ export function v2ModelMetadata(
   return {
     name: model,
     versions: availableV2Versions(registry, model),
-    platform: V2_PLATFORM,
+    platform: v2Platform(metadata.backend),
     inputs: tensorMetadata(signature.inputs),
     outputs: tensorMetadata(signature.outputs),
   };
