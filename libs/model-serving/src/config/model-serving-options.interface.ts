@@ -70,6 +70,11 @@ export interface PredictionLogOptions {
    * the first such call of each model is warned about. @defaultValue 4 MiB
    */
   maxRecordBytes?: number;
+  /**
+   * A file that would grow past this many bytes is closed and the next one opened (`<n>` + 1).
+   * @defaultValue 1 GiB
+   */
+  maxFileBytes?: number;
 }
 
 /** The formats a model can be pinned to (`model_platform`). @publicApi */

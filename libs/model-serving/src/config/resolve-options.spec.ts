@@ -20,7 +20,7 @@ describe('resolveOptions', () => {
     expect(Object.isFrozen(resolved.models[0])).toBe(true);
   });
 
-  it('resolves a prediction log: the prefix absolute, 4 MiB records by default', () => {
+  it('resolves a prediction log: the prefix absolute, 4 MiB records and 1 GiB files by default', () => {
     const { models } = resolveOptions({
       models: [
         {
@@ -34,6 +34,7 @@ describe('resolveOptions', () => {
       filenamePrefix: expect.stringMatching(/^\/.*\/logs\/m$/),
       samplingRate: 0.1,
       maxRecordBytes: 4 * 1024 * 1024,
+      maxFileBytes: 1024 * 1024 * 1024,
     });
   });
 

@@ -167,12 +167,14 @@ export function resolveModelConfig(model: ModelConfig, where: string): ResolvedM
 }
 
 const DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024;
 
 function predictionLogOption(field: string, value: unknown): Required<PredictionLogOptions> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(field, 'must be an object { filenamePrefix, samplingRate }');
   }
-  const { filenamePrefix, samplingRate, maxRecordBytes } = value as Partial<PredictionLogOptions>;
+  const { filenamePrefix, samplingRate, maxRecordBytes, maxFileBytes } =
+    value as Partial<PredictionLogOptions>;
   if (typeof filenamePrefix !== 'string' || filenamePrefix === '') {
     fail(`${field}.filenamePrefix`, 'must be a non-empty path prefix');
   }
@@ -186,6 +188,7 @@ function predictionLogOption(field: string, value: unknown): Required<Prediction
     filenamePrefix: isAbsolute(filenamePrefix) ? filenamePrefix : resolve(filenamePrefix),
     samplingRate,
     maxRecordBytes: count(`${field}.maxRecordBytes`, maxRecordBytes, DEFAULT_MAX_RECORD_BYTES, 1),
+    maxFileBytes: count(`${field}.maxFileBytes`, maxFileBytes, DEFAULT_MAX_FILE_BYTES, 1),
   });
 }
 

@@ -26,6 +26,30 @@ describe('PredictionLogFile', () => {
     expect(file.written).toBe(2);
   });
 
+  it('opens the next file once a record would take the current one past maxFileBytes', async () => {
+    // Each framed record is 16 bytes of framing plus its data: 26 bytes for 10.
+    const file = new PredictionLogFile(join(dir, 'm'), 60);
+    for (let i = 0; i < 5; i++) expect(file.write(new Uint8Array(10).fill(i))).toBe(true);
+    await file.close();
+    expect(file.paths).toHaveLength(3);
+    expect(readdirSync(dir).sort()).toEqual(file.paths.map((p) => p.split('/').pop()).sort());
+    const counts = [];
+    for (const path of file.paths) {
+      const firsts = [];
+      for await (const r of readTfRecords(bytesRecordSource(readFileSync(path)))) {
+        firsts.push(r.data[0]);
+      }
+      counts.push(firsts);
+    }
+    expect(counts).toEqual([[0, 1], [2, 3], [4]]);
+    // A record larger than the cap still goes, alone in its file.
+    const big = new PredictionLogFile(join(dir, 'big'), 20);
+    expect(big.write(new Uint8Array(100))).toBe(true);
+    expect(big.write(new Uint8Array(100))).toBe(true);
+    await big.close();
+    expect(big.paths).toHaveLength(2);
+  });
+
   it('stops logging, said once, when its directory cannot be made', async () => {
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {

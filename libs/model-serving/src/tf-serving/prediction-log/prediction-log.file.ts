@@ -16,25 +16,39 @@ const stamp = (date: Date): string =>
 let opened = 0;
 
 /**
- * One TFRecord file of `PredictionLog`s, `<prefix>.<UTC start time>.<pid>.<n>.tfrecord`, opened
- * at the first record (its directory made if missing) and appended to without blocking the
- * event loop. A disk that falls behind by 16 MiB drops records, and a file that cannot be
- * written stops logging: both are said once in the log, neither fails a call.
+ * The TFRecord files of `PredictionLog`s under one prefix,
+ * `<prefix>.<UTC start time>.<pid>.<n>.tfrecord`: the first opened at the first record (its
+ * directory made if missing), the next once a file would pass `maxFileBytes`, each appended to
+ * without blocking the event loop. A disk that falls behind by 16 MiB drops records, and a file
+ * that cannot be written stops logging: both are said once in the log, neither fails a call.
  */
 export class PredictionLogFile {
   private stream?: WriteStream;
   private failed = false;
   private dropped = 0;
+  private bytes = 0;
+  /** Files ended by rotation whose writes may still be flushing. */
+  private readonly ending: Promise<void>[] = [];
   private readonly logger = new Logger('ModelServing');
-  /** The file's path, once opened. */
+  /** The current file's path, once opened. */
   path?: string;
-  /** Records handed to the file. */
+  /** Every file opened, in order. */
+  readonly paths: string[] = [];
+  /** Records handed to the files. */
   written = 0;
 
-  constructor(private readonly prefix: string) {}
+  constructor(
+    private readonly prefix: string,
+    private readonly maxFileBytes = Infinity,
+  ) {}
 
   /** Appends one serialized record; `false` when it was dropped. */
   write(record: Uint8Array): boolean {
+    const framed = encodeTfRecords([record]);
+    if (this.stream && this.bytes > 0 && this.bytes + framed.length > this.maxFileBytes) {
+      this.ending.push(this.end(this.stream));
+      this.stream = undefined;
+    }
     const stream = this.open();
     if (!stream) return false;
     if (stream.writableLength > MAX_BACKLOG_BYTES) {
@@ -45,23 +59,31 @@ export class PredictionLogFile {
       }
       return false;
     }
-    stream.write(encodeTfRecords([record]));
+    stream.write(framed);
+    this.bytes += framed.length;
     this.written++;
     return true;
   }
 
-  /** Flushes what was written and closes the file. */
+  /** Flushes what was written and closes the files. */
   async close(): Promise<void> {
     const stream = this.stream;
     this.stream = undefined;
-    if (!stream || stream.destroyed) return;
-    await new Promise<void>((resolve) => stream.end(resolve));
+    if (stream) this.ending.push(this.end(stream));
+    await Promise.all(this.ending.splice(0));
+  }
+
+  private end(stream: WriteStream): Promise<void> {
+    if (stream.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => stream.end(resolve));
   }
 
   private open(): WriteStream | undefined {
     if (this.failed) return undefined;
     if (this.stream) return this.stream;
     this.path = `${this.prefix}.${stamp(new Date())}.${process.pid}.${opened++}.tfrecord`;
+    this.paths.push(this.path);
+    this.bytes = 0;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
     } catch (error) {

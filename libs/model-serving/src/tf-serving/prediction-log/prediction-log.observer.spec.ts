@@ -28,7 +28,12 @@ describe('PredictionLogObserver', () => {
   it('says in the log when a record cannot be encoded, and keeps logging the others', async () => {
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {
-      const config = { filenamePrefix: join(dir, 'm'), samplingRate: 1, maxRecordBytes: 1 << 20 };
+      const config = {
+        filenamePrefix: join(dir, 'm'),
+        samplingRate: 1,
+        maxRecordBytes: 1 << 20,
+        maxFileBytes: 1 << 30,
+      };
       const observer = new PredictionLogObserver(() => config);
       const modelSpec = { name: 'm', version: 1, signature: 'serving_default' };
       // Not an exchange the run path makes: encoding it throws, off the call's path.
@@ -48,7 +53,12 @@ describe('PredictionLogObserver', () => {
   });
 
   it('writes nothing for failures, warm-up or an unconfigured model, and what waits on close', async () => {
-    const config = { filenamePrefix: join(dir, 'm'), samplingRate: 1, maxRecordBytes: 1 << 20 };
+    const config = {
+      filenamePrefix: join(dir, 'm'),
+      samplingRate: 1,
+      maxRecordBytes: 1 << 20,
+      maxFileBytes: 1 << 30,
+    };
     const observer = new PredictionLogObserver((model) => (model === 'm' ? config : undefined));
     const modelSpec = { name: 'm', version: 1, signature: 'serving_default' };
     const exchange = { method: 'regress', modelSpec, examples: [], values: [1] };

@@ -59,7 +59,7 @@ export class PredictionLogObserver extends InferenceObserver {
   }
 
   /** The files written so far, by prefix (their paths, once opened, and record counts). */
-  logFiles(): ReadonlyMap<string, Pick<PredictionLogFile, 'path' | 'written'>> {
+  logFiles(): ReadonlyMap<string, Pick<PredictionLogFile, 'path' | 'paths' | 'written'>> {
     return this.files;
   }
 
@@ -86,7 +86,10 @@ export class PredictionLogObserver extends InferenceObserver {
     }
     let file = this.files.get(config.filenamePrefix);
     if (!file)
-      this.files.set(config.filenamePrefix, (file = new PredictionLogFile(config.filenamePrefix)));
+      this.files.set(
+        config.filenamePrefix,
+        (file = new PredictionLogFile(config.filenamePrefix, config.maxFileBytes)),
+      );
     file.write(bytes);
   }
 }
