@@ -23,8 +23,9 @@ function notReadyMessage(versions: readonly VersionStatus[]): string {
 /**
  * Readiness of the served models as terminus entries: `model:<name>` per configured model, up
  * when it has an AVAILABLE version, down while its versions load or after they failed, each
- * with its versions' states (TF Serving's status, newest first); and `serving`, down from the
- * start of shutdown (the drain) on, while the models still answer.
+ * with its versions' states (TF Serving's status, newest first); and `serving`, down until the
+ * first model config is applied (while the engine starts) and from the start of shutdown (the
+ * drain) on, while the models still answer.
  * @publicApi
  */
 @Injectable()
@@ -39,7 +40,9 @@ export class ModelHealthIndicator {
     const serving = this.indicators.check(SERVING_HEALTH_KEY);
     const result: HealthIndicatorResult = this.registry.closing
       ? serving.down({ message: 'shutting down: draining, no new work should be sent' })
-      : serving.up();
+      : this.registry.configured
+        ? serving.up()
+        : serving.down({ message: 'starting: the engine starts and the models are not known yet' });
     for (const name of this.registry.names()) {
       const versions = this.versions(name);
       if (versions === undefined) continue; // removed by a config reload since names()

@@ -29,6 +29,8 @@ import {
 export class ModelRegistry {
   private readonly logger = new Logger('ModelServing');
   private readonly models = new Map<string, ServedModel>();
+  /** Set once a config was applied: until then the models to serve are not known. */
+  private applied = false;
   private readonly versionLoader: VersionLoader;
   private closed = false;
   private draining = false;
@@ -93,9 +95,17 @@ export class ModelRegistry {
     return total;
   }
 
-  /** Whether every configured model has an AVAILABLE version. */
+  /**
+   * Whether the models to serve are known (the first config applied) and every one has an
+   * AVAILABLE version. Before the first config, while the engine starts, nothing is ready.
+   */
   get ready(): boolean {
-    return [...this.models.values()].every((m) => m.ready);
+    return this.applied && [...this.models.values()].every((m) => m.ready);
+  }
+
+  /** Whether the first config was applied (the models to serve are known). */
+  get configured(): boolean {
+    return this.applied;
   }
 
   /**
@@ -111,6 +121,7 @@ export class ModelRegistry {
         throw new InvalidInputError(`model name ${config.name} appears twice`);
       names.add(config.name);
     }
+    this.applied = true;
     const removed = [...this.models.values()].filter((m) => !names.has(m.name));
     for (const model of removed) this.models.delete(model.name);
     const syncs: Promise<void>[] = [];
