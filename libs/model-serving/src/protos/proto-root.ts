@@ -12,7 +12,13 @@ export function protoRoot(): protobuf.Root {
   if (!root) {
     const loaded = new protobuf.Root();
     loaded.resolvePath = (_origin, target) => join(PROTOS_DIR, target);
-    loaded.loadSync(['tensorflow_serving/apis/get_model_metadata.proto'], { keepCase: true });
+    loaded.loadSync(
+      [
+        'tensorflow_serving/apis/get_model_metadata.proto',
+        'tensorflow_serving/apis/prediction_log.proto',
+      ],
+      { keepCase: true },
+    );
     root = loaded;
   }
   return root;

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { type InferenceExchange } from '../../models/inference-observer.js';
-import { PROTOS_DIR } from '../../protos/proto-path.js';
+import { protoRoot } from '../../protos/proto-root.js';
 import { declaredTfName } from '../../tensor/dtypes.js';
 import { type TensorData } from '../../tensor/tensor-data.js';
 import { type TensorSpec } from '../../models/signature.js';
@@ -13,25 +12,13 @@ import {
 import { writeModelSpec } from '../grpc/model-spec.js';
 import { encodeTensorProto } from '../grpc/tensor-proto.codec.js';
 
-interface Types {
-  predictionLog: protobuf.Type;
-  example: protobuf.Type;
-}
-
-let types: Types | undefined;
-
-/** TF Serving's protos with their own field names, so the gRPC messages' objects fit as they are. */
-function load(): Types {
-  if (!types) {
-    const root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => join(PROTOS_DIR, target);
-    root.loadSync('tensorflow_serving/apis/prediction_log.proto', { keepCase: true });
-    types = {
-      predictionLog: root.lookupType('tensorflow.serving.PredictionLog'),
-      example: root.lookupType('tensorflow.Example'),
-    };
-  }
-  return types;
+/** TF Serving's types with their own field names, so the gRPC messages' objects fit as they are. */
+function types(): { predictionLog: protobuf.Type; example: protobuf.Type } {
+  const root = protoRoot();
+  return {
+    predictionLog: root.lookupType('tensorflow.serving.PredictionLog'),
+    example: root.lookupType('tensorflow.Example'),
+  };
 }
 
 /** The tensors as a `map<string, TensorProto>`, each in its declared dtype, values packed. */
@@ -106,7 +93,7 @@ export function encodePredictionLog(
   samplingRate: number,
   timestampMs: number,
 ): Uint8Array {
-  const { predictionLog, example } = load();
+  const { predictionLog, example } = types();
   const message = predictionLog.fromObject({
     log_metadata: {
       model_spec: writeModelSpec(exchange.modelSpec),
