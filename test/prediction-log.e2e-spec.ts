@@ -6,9 +6,22 @@ import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-cl
 import { get, post } from './helpers/http.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
 import { describeIfPresent, SHARED } from './helpers/paths.js';
+import { type PredictionLogOptions } from 'nest-model-serving';
 import { startServingApp } from './helpers/serving-app.js';
 
 const HALF_PLUS_TWO = join(SHARED, 'testdata', 'tf-serving', 'saved_model_half_plus_two_cpu');
+
+/** half_plus_two served as `name`, logging to `<logs>/<name>` at `samplingRate`. */
+const logged = (
+  name: string,
+  logs: string,
+  samplingRate: number,
+  more: Partial<PredictionLogOptions> = {},
+) => ({
+  name,
+  basePath: HALF_PLUS_TWO,
+  predictionLog: { filenamePrefix: join(logs, name), samplingRate, ...more },
+});
 
 /** PredictionLog from TF Serving's own protos, not the project's. */
 function referenceTypes() {
@@ -57,11 +70,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
         {
           pollIntervalMs: 0,
           models: [
-            {
-              name: 'hpt',
-              basePath: HALF_PLUS_TWO,
-              predictionLog: { filenamePrefix: join(logs, 'hpt'), samplingRate: 1 },
-            },
+            logged('hpt', logs, 1),
             // Not configured: its calls are not logged.
             { name: 'quiet', basePath: HALF_PLUS_TWO },
           ],
@@ -205,13 +214,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
     const logs = join(dir.path, 'replay');
     const first = await startServingApp({
       pollIntervalMs: 0,
-      models: [
-        {
-          name: 'hpt',
-          basePath: HALF_PLUS_TWO,
-          predictionLog: { filenamePrefix: join(logs, 'hpt'), samplingRate: 1 },
-        },
-      ],
+      models: [logged('hpt', logs, 1)],
     });
     const url = `${first.url}/v1/models/hpt`;
     await post(`${url}:predict`, '{"instances": [1.0, 2.0]}');
@@ -248,18 +251,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
     const logs = join(dir.path, 'sampled');
     const serving = await startServingApp({
       pollIntervalMs: 0,
-      models: [
-        {
-          name: 'half',
-          basePath: HALF_PLUS_TWO,
-          predictionLog: { filenamePrefix: join(logs, 'half'), samplingRate: 0.5 },
-        },
-        {
-          name: 'none',
-          basePath: HALF_PLUS_TWO,
-          predictionLog: { filenamePrefix: join(logs, 'none'), samplingRate: 0 },
-        },
-      ],
+      models: [logged('half', logs, 0.5), logged('none', logs, 0)],
     });
     try {
       for (let i = 0; i < 200; i++) {
@@ -271,27 +263,17 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
     }
     const files = await logFiles(logs);
     expect(files.map((f) => f.split('/').pop()!.split('.')[0])).toEqual(['half']);
-    const logged = tfRecords(await readFile(files[0]!)).length;
+    const records = tfRecords(await readFile(files[0]!)).length;
     // Binomial(200, 0.5): outside [60, 140] with probability below 1e-8.
-    expect(logged).toBeGreaterThanOrEqual(60);
-    expect(logged).toBeLessThanOrEqual(140);
+    expect(records).toBeGreaterThanOrEqual(60);
+    expect(records).toBeLessThanOrEqual(140);
   });
 
   it('skips a record over maxRecordBytes and keeps logging smaller ones', async () => {
     const logs = join(dir.path, 'capped');
     const serving = await startServingApp({
       pollIntervalMs: 0,
-      models: [
-        {
-          name: 'hpt',
-          basePath: HALF_PLUS_TWO,
-          predictionLog: {
-            filenamePrefix: join(logs, 'hpt'),
-            samplingRate: 1,
-            maxRecordBytes: 1000,
-          },
-        },
-      ],
+      models: [logged('hpt', logs, 1, { maxRecordBytes: 1000 })],
     });
     try {
       const big = JSON.stringify({ instances: Array.from({ length: 500 }, (_, i) => i) });
