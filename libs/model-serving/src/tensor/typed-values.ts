@@ -33,6 +33,17 @@ const ARRAYS: { readonly [D in NumericDType]: new (length: number) => TypedArray
 };
 
 /**
+ * The typed array a tensor of `dtype` carries, by name (`BigInt64Array` for int64, `Uint16Array`
+ * half bits for float16), when `data` is another kind; `undefined` when it is the right one, from
+ * whatever realm.
+ */
+export function wrongArrayFor(dtype: NumericDType, data: unknown): string | undefined {
+  const expected = ARRAYS[dtype].name;
+  const tag = Object.prototype.toString.call(data); // `[object Float32Array]`, realm-free
+  return tag === `[object ${expected}]` ? undefined : expected;
+}
+
+/**
  * `values` as this realm's typed array of `dtype`: the array itself, or a copy when another
  * realm made it (a VM context, as test runners use), which native addons such as ONNX Runtime
  * refuse by `instanceof`.

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { type SignatureDef } from '../models/signature.js';
-import { elementCount, type TensorData } from '../tensor/tensor-data.js';
+import { elementCount, isStringData, type TensorData } from '../tensor/tensor-data.js';
+import { wrongArrayFor } from '../tensor/typed-values.js';
 
 function shapeText(shape: readonly number[] | undefined): string {
   return shape ? `[${shape.join(',')}]` : '[?]';
@@ -31,6 +32,19 @@ export function validateInputs(
     const prefix = `model '${where.model}' version ${where.version} signature '${where.signature}' input '${alias}'`;
     if (tensor.dtype !== spec.dtype) {
       throw new InvalidInputError(`${prefix} expects dtype ${spec.dtype}, got ${tensor.dtype}`);
+    }
+    // A caller's own TensorData (a handle's) must carry its dtype's array: an engine that takes
+    // values natively would fail on another kind with an error of its own.
+    const needed =
+      spec.dtype === 'string'
+        ? isStringData(tensor.data)
+          ? undefined
+          : 'list of Uint8Array strings'
+        : wrongArrayFor(spec.dtype, tensor.data);
+    if (needed !== undefined) {
+      throw new InvalidInputError(
+        `${prefix} of dtype ${spec.dtype} must carry its values in a ${needed}, got ${Object.prototype.toString.call(tensor.data).slice(8, -1)}`,
+      );
     }
     if (spec.shape && !spec.relaxedShape) {
       const fits =
