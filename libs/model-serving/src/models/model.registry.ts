@@ -36,6 +36,7 @@ export class ModelRegistry {
   private draining = false;
   private refusing = false;
   private readonly versionListeners = new Set<(record: VersionRecord) => void>();
+  private readonly configListeners = new Set<() => void>();
 
   constructor(
     @Inject(MODEL_SERVING_RESOLVED_OPTIONS) private readonly options: ResolvedModelServingOptions,
@@ -56,6 +57,12 @@ export class ModelRegistry {
   onVersion(listener: (record: VersionRecord) => void): () => void {
     this.versionListeners.add(listener);
     return () => this.versionListeners.delete(listener);
+  }
+
+  /** Tells `listener` each time a config is applied (the served list may have changed). */
+  onConfig(listener: () => void): () => void {
+    this.configListeners.add(listener);
+    return () => this.configListeners.delete(listener);
   }
 
   /** Names of the configured models. */
@@ -153,6 +160,7 @@ export class ModelRegistry {
     }
     for (const model of removed)
       this.logger.log(`Model ${model.name} was removed from the config; unloading it`);
+    for (const listener of this.configListeners) listener();
     await Promise.all([...syncs, ...removed.map((m) => m.stop())]);
   }
 

@@ -4,28 +4,41 @@ import { ModelRegistry } from '../../models/model.registry.js';
 import { PredictionLogObserver } from './prediction-log.observer.js';
 
 /**
- * Attaches the prediction log to the run path; each call reads its model's current
- * `predictionLog`, so a config reload turns it on or off. The files are flushed and closed in
+ * Attaches the prediction log to the run path while some model has a `predictionLog`, and only
+ * then (the run path builds nothing for it otherwise); each call reads its model's current
+ * config, so a config reload turns it on or off. The files are flushed and closed in
  * `onApplicationShutdown`, after the drain has answered every call.
  */
 @Injectable()
 export class PredictionLogSubscriber implements OnModuleInit, OnApplicationShutdown {
   readonly observer: PredictionLogObserver;
-  private remove?: () => void;
+  private detach?: () => void;
+  private stopListening?: () => void;
 
   constructor(
     private readonly inference: InferenceService,
-    registry: ModelRegistry,
+    private readonly registry: ModelRegistry,
   ) {
     this.observer = new PredictionLogObserver((model) => registry.config(model)?.predictionLog);
   }
 
   onModuleInit(): void {
-    this.remove = this.inference.addObserver(this.observer);
+    this.stopListening = this.registry.onConfig(() => this.follow());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.remove?.();
+    this.stopListening?.();
+    this.detach?.();
     await this.observer.close();
+  }
+
+  /** Attached exactly while a served model asks for its calls to be logged. */
+  private follow(): void {
+    const wanted = this.registry.configs().some((config) => config.predictionLog);
+    if (wanted && !this.detach) this.detach = this.inference.addObserver(this.observer);
+    if (!wanted && this.detach) {
+      this.detach();
+      this.detach = undefined;
+    }
   }
 }
