@@ -5,8 +5,9 @@ import { type AuthOptions } from './auth-options.interface.js';
 
 /**
  * Reads `model-server --auth_config_file`: a JSON `AuthOptions` object (`apiKeys`,
- * `apiKeysFile`, `apiKeysEnv`, `jwt`, `rateLimit`, `publicHealth`, `publicMetrics`, `realm`). Paths inside it
- * (`apiKeysFile`, `jwt.publicKeyFile`, `jwt.jwksFile`) are relative to the file's directory.
+ * `apiKeysFile`, `apiKeysEnv`, `jwt`, `rateLimit`, `publicHealth`, `publicMetrics`, `realm`).
+ * Paths inside it (`apiKeysFile`, `jwt.publicKeyFile`, `jwt.jwksFile`) are relative to the
+ * file's directory.
  * The options themselves are checked when the module resolves them.
  * @throws ModelServingConfigError when the file cannot be read or is not a JSON object.
  */

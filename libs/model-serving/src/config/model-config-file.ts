@@ -140,7 +140,7 @@ class ModelConfigConverter {
   private predictionLog(
     logging: TextEntry<Parsed<'LoggingConfig'>>,
     modelName: string,
-  ): PredictionLogOptions | undefined {
+  ): PredictionLogOptions {
     const collector = logging.value.log_collector_config;
     const type = collector?.value.type;
     if (type && !SERVED_COLLECTORS.has(type.value)) {
@@ -193,8 +193,7 @@ class ModelConfigConverter {
     const labels = entry.value.version_labels;
     if (labels) config.versionLabels = this.versionLabels(labels);
     const logging = entry.value.logging_config;
-    const predictionLog = logging && this.predictionLog(logging, modelName);
-    if (predictionLog) config.predictionLog = predictionLog;
+    if (logging) config.predictionLog = this.predictionLog(logging, modelName);
     return config;
   }
 

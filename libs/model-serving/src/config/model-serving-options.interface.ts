@@ -47,8 +47,9 @@ export interface ModelConfig {
   /**
    * Logs a sample of this model's successful predict, classify, regress and MultiInference
    * calls as TF Serving's `PredictionLog`s in TFRecord files, as a config file's
-   * `logging_config` asks: the files replay as warm-up data (`assets.extra/tf_serving_warmup_requests`) and read with
-   * any TFRecord reader. Off when absent.
+   * `logging_config` asks: the files replay as warm-up data
+   * (`assets.extra/tf_serving_warmup_requests`) and read with any TFRecord reader. Off when
+   * absent.
    */
   predictionLog?: PredictionLogOptions;
 }

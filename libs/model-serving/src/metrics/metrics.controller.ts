@@ -11,8 +11,8 @@ interface HeaderSetter {
 /**
  * A controller answering `GET <path>` with the app's metrics registry in Prometheus text format
  * (prom-client's content type), behind the module's auth when `auth.publicMetrics` is off.
- * Made per path (a new class each time) so no controller metadata
- * is ever rewritten; TF Serving's path is `/monitoring/prometheus/metrics`.
+ * Made per path (a new class each time) so no controller metadata is ever rewritten; TF
+ * Serving's path is `/monitoring/prometheus/metrics`.
  * @example
  * controllers: [createMetricsController(DEFAULT_PROMETHEUS_PATH)]
  * @publicApi
