@@ -2,7 +2,14 @@ import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
-import { type ModelServingModuleOptions } from 'nest-model-serving';
+import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import {
+  configureModelServingApp,
+  ModelServingModule,
+  type ModelServingModuleOptions,
+} from 'nest-model-serving';
 import { SAMPLE_MODELS } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
@@ -758,4 +765,63 @@ describe('bad-input battery: bad credentials with auth on', () => {
     });
     expect(await ok.json()).toEqual({ predictions: [2.5, 3, 4.5] });
   }, 60_000);
+});
+
+describe("Fastify URL guard: the library's JSON errors on its own routes, the app's routes left to Fastify", () => {
+  const STATIC = 's'.repeat(150);
+
+  @Controller(STATIC)
+  class LongStaticController {
+    @Get('ping')
+    ping() {
+      return { pong: true };
+    }
+  }
+
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [ModelServingModule.forRoot({ models: MODELS.slice(0, 1), pollIntervalMs: 0 })],
+      controllers: [LongStaticController],
+    }).compile();
+    app = moduleRef.createNestApplication(new FastifyAdapter());
+    app.useLogger(false);
+    configureModelServingApp(app, { enableShutdownHooks: false });
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("serves the app's static route with a segment past maxParamLength (100)", async () => {
+    const response = await fetch(`${url}/${STATIC}/ping`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ pong: true });
+    // An unknown long path is Fastify's 404, not a 414.
+    expect((await fetch(`${url}/${STATIC}/nothing`)).status).toBe(404);
+  });
+
+  it("answers 414 { error } for a model name past maxParamLength on the library's routes", async () => {
+    for (const path of [`/v1/models/${'m'.repeat(150)}`, `/v2/models/${'m'.repeat(150)}/ready`]) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status).toBe(414);
+      expect(await response.json()).toEqual({
+        error: "A path segment is longer than 100 characters (Fastify's maxParamLength)",
+      });
+    }
+  });
+
+  it('answers 400 { error } for a path that is not valid percent-encoded UTF-8, on any route', async () => {
+    for (const path of ['/v1/models/%zz', `/${STATIC}/%FF%FE`]) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'The request path is not valid percent-encoded UTF-8',
+      });
+    }
+  });
 });

@@ -38,10 +38,16 @@ export function answerClientErrors(server: Server): void {
   });
 }
 
-/** Why Fastify's router would refuse `url` with its own answer, if it would. */
+/**
+ * Why Fastify's router would refuse `url` with its own answer, if it would: bad percent-encoding
+ * on any path (Fastify decodes every path), a segment past `maxParamLength` only under
+ * `paramRoots` (Fastify counts the length of route parameters only, so a long static segment of
+ * the app's own routes is served, or 404).
+ */
 function urlProblem(
   url: string,
   maxParamLength: number,
+  paramRoots: readonly string[],
 ): { status: number; message: string } | undefined {
   const path = url.split('?')[0] ?? '';
   try {
@@ -49,7 +55,10 @@ function urlProblem(
   } catch {
     return { status: 400, message: 'The request path is not valid percent-encoded UTF-8' };
   }
-  if (path.split(/[/:]/).some((segment) => segment.length > maxParamLength)) {
+  if (
+    paramRoots.some((root) => path.toLowerCase().startsWith(root.toLowerCase())) &&
+    path.split(/[/:]/).some((segment) => segment.length > maxParamLength)
+  ) {
     return {
       status: 414,
       message: `A path segment is longer than ${maxParamLength} characters (Fastify's maxParamLength)`,
@@ -60,14 +69,19 @@ function urlProblem(
 
 /**
  * Answers the URLs Fastify's router refuses (bad percent-encoding, a segment past
- * `maxParamLength`) in `{ "error": "…" }` before Fastify answers them in its own shape (its
- * `frameworkErrors` option is fixed when the adapter is made).
+ * `maxParamLength` under `paramRoots`, the library's parametric routes) in `{ "error": "…" }`
+ * before Fastify answers them in its own shape (its `frameworkErrors` option is fixed when the
+ * adapter is made).
  */
-export function guardFastifyUrls(server: Server, maxParamLength: number): void {
+export function guardFastifyUrls(
+  server: Server,
+  maxParamLength: number,
+  paramRoots: readonly string[],
+): void {
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const problem = urlProblem(req.url ?? '/', maxParamLength);
+    const problem = urlProblem(req.url ?? '/', maxParamLength, paramRoots);
     if (!problem) {
       for (const listener of listeners) listener.call(server, req, res);
       return;

@@ -186,7 +186,11 @@ export function configureModelServingApp(
     const fastify = adapter.getInstance() as FastifyHooks & {
       initialConfig?: { maxParamLength?: number };
     };
-    if (server) guardFastifyUrls(server, fastify.initialConfig?.maxParamLength ?? 100);
+    if (server) {
+      // The library's parametric routes: TF Serving's `/v1/models/…`, the v2 `/v2/models/…`.
+      const roots = [`${prefix}/v1/`, `${prefix}/v2/`];
+      guardFastifyUrls(server, fastify.initialConfig?.maxParamLength ?? 100, roots);
+    }
     if (resolved.restApiEnableCorsSupport) fastify.addHook('onRequest', corsHook);
     fastify.addHook('preParsing', (req, _reply, payload, done) => {
       let decoded: Readable;
