@@ -19,6 +19,8 @@ export interface Context {
   /** A temporary directory for request bodies and config files. */
   readonly scratch: string;
   readonly results: Results;
+  /** h2load's version, when it is installed (the gRPC rows need it). */
+  readonly h2load: string | undefined;
 }
 
 /** The base path of a bench model (the directory of its version directories). */

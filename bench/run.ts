@@ -19,14 +19,16 @@ import { FULL, QUICK } from './measure.js';
 import { poolName, poolScenarios } from './pool-scenarios.js';
 import { rawName, rawScenarios, SERVED_BATCH } from './raw-scenarios.js';
 import {
+  savedModelGrpcName,
   savedModelRawName,
   savedModelScenarios,
   savedModelServedName,
 } from './saved-model-scenarios.js';
 import { machine, printTable, ratio, Results, writeLatest } from './report.js';
 import { stopAll } from './servers.js';
+import { GRPC_CEILING_NAME, grpcName, grpcScenarios } from './grpc-scenarios.js';
+import { h2loadVersion } from './h2load.js';
 import {
-  GRPC_NAME,
   healthPortName,
   PROBE_DECODE_NAME,
   PROBE_LOAD_NAME,
@@ -42,7 +44,7 @@ const MODELS = join(ROOT, 'bench', 'models');
 const LATEST = join(ROOT, 'bench', 'results', 'latest.json');
 const CLI = join(ROOT, 'libs', 'model-serving', 'dist', 'cli', 'main.js');
 
-function preflight(): string {
+function preflight(): { generator: string; h2load: string | undefined } {
   const generator = wrkVersion();
   if (generator === undefined) {
     console.error('npm run bench drives the servers with wrk: install wrk (apt-get install wrk)');
@@ -62,7 +64,10 @@ function preflight(): string {
     console.error('building the bench models failed (npm run models -- --bench)');
     process.exit(1);
   }
-  return generator;
+  // The gRPC rows need h2load; without it they are skipped with the reason.
+  const h2load = h2loadVersion();
+  if (h2load === undefined) console.log('h2load is missing: the gRPC rows (i) are skipped');
+  return { generator, h2load };
 }
 
 /** The best throughput among rows, or undefined when none ran. */
@@ -123,8 +128,16 @@ function ratios(results: Results, quick: boolean) {
     grpc_served_vs_raw: ratio(
       results,
       'grpc_served_vs_raw',
-      GRPC_NAME,
+      grpcName('mlp_tfjs'),
       rawName('mlp_tfjs', SERVED_BATCH),
+    ),
+    // The hand-written grpc-js Predict that runs no model, over ONNX Runtime served: how much of
+    // the transport's ceiling the served ONNX MLP reaches.
+    grpc_floor_vs_onnx_mlp: ratio(
+      results,
+      'grpc floor vs onnx mlp',
+      GRPC_CEILING_NAME,
+      grpcName('mlp_onnx'),
     ),
     onnx_vs_tfjs: {
       raw_mlp: ratio(
@@ -141,6 +154,8 @@ function ratios(results: Results, quick: boolean) {
         rawName('cnn_tfjs', SERVED_BATCH),
       ),
       served_cnn: ratio(results, 'onnx served cnn', servedName('cnn_onnx'), servedName('cnn_tfjs')),
+      grpc_mlp: ratio(results, 'onnx grpc mlp', grpcName('mlp_onnx'), grpcName('mlp_tfjs')),
+      grpc_cnn: ratio(results, 'onnx grpc cnn', grpcName('cnn_onnx'), grpcName('cnn_tfjs')),
     },
     // The same SavedModel translated to ONNX on ONNX Runtime vs on tfjs-wasm.
     saved_model_onnx_vs_tfjs: Object.fromEntries(
@@ -163,6 +178,15 @@ function ratios(results: Results, quick: boolean) {
             savedModelServedName(m, 'tfjs'),
           ),
         ],
+        [
+          `grpc_${m}`,
+          ratio(
+            results,
+            `savedmodel grpc ${m}`,
+            savedModelGrpcName(m, 'onnx'),
+            savedModelGrpcName(m, 'tfjs'),
+          ),
+        ],
       ]),
     ),
   };
@@ -175,7 +199,7 @@ function ratios(results: Results, quick: boolean) {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const generator = preflight();
+  const { generator, h2load } = preflight();
   const scratch = await mkdtemp(join(tmpdir(), 'nest-model-serving-bench-'));
   const ctx: Context = {
     quick,
@@ -183,6 +207,7 @@ async function main(): Promise<void> {
     models: MODELS,
     scratch,
     results: new Results(),
+    h2load,
   };
   const started = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
@@ -194,12 +219,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     console.log(
-      `${quick ? 'quick' : 'full'} run, ${ctx.durations.seconds} s per load run, generator ${generator}`,
+      `${quick ? 'quick' : 'full'} run, ${ctx.durations.seconds} s per load run, generators ${generator}, ${h2load ?? 'no h2load'}`,
     );
     await rawScenarios(ctx);
     await poolScenarios(ctx);
     await savedModelScenarios(ctx);
     await sharedServerScenarios(ctx);
+    await grpcScenarios(ctx);
     await batchingScenarios(ctx);
     await workerScenarios(ctx);
   } finally {
@@ -210,6 +236,7 @@ async function main(): Promise<void> {
   const report = {
     machine: machine(),
     generator,
+    grpc_generator: h2load ?? null,
     mode: quick ? 'quick' : 'full',
     // Other processes on the machine skew every row; the 1-minute load average before the run.
     loadavg_at_start: Math.round(loadAtStart * 100) / 100,

@@ -2,8 +2,8 @@
 // exports an MLP (784-512-512-10, ReLU) and a CNN ([n,28,28,1] → conv 3x3x8 → pool → conv
 // 3x3x16 → pool → dense 10, softmax) as TF2 SavedModels; each runs on TensorFlow.js (WASM, the
 // frozen graph as a tfjs graph model) and translated to ONNX on ONNX Runtime: raw (the
-// library's executor in the bench process, no HTTP) and served (model-server over REST, one
-// server per engine, --saved_model_engine pinning it).
+// library's executor in the bench process, no HTTP) and served (model-server over REST with wrk
+// and over gRPC with h2load, one server per engine, --saved_model_engine pinning it).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ModelExecutor, SavedModelLoader } from '../libs/model-serving/dist/index.js';
@@ -15,6 +15,7 @@ import {
 import { writeCnnSavedModel } from '../test/helpers/saved-model-writer/cnn-export.js';
 import { writeMlpSavedModel } from '../test/helpers/saved-model-writer/mlp-export.js';
 import { type Context, reason, restLoad } from './context.js';
+import { addGrpcRow, grpcName, NO_H2LOAD, requestCounts } from './grpc-scenarios.js';
 import { useWasm } from './engines.js';
 import { loop } from './measure.js';
 import { SERVED_BATCH } from './raw-scenarios.js';
@@ -35,6 +36,22 @@ export const savedModelRawName = (model: SavedModelName, engine: Engine): string
   `s raw savedmodel ${model} ${ENGINE_LABEL[engine]} b${SERVED_BATCH}`;
 export const savedModelServedName = (model: SavedModelName, engine: Engine): string =>
   `s rest savedmodel ${model} ${ENGINE_LABEL[engine]} b${SERVED_BATCH} c${SATURATION_CLIENTS}`;
+export const savedModelGrpcName = (model: SavedModelName, engine: Engine): string =>
+  grpcName(`savedmodel ${model} ${ENGINE_LABEL[engine]}`);
+
+/** The alias of `served`'s one `serving_default` input, from its metadata. */
+async function inputAlias(server: RunningServer, served: string): Promise<string> {
+  const response = await fetch(`${server.url}/v1/models/${served}/metadata`);
+  const body = (await response.json()) as {
+    metadata?: {
+      signature_def?: { signature_def?: Record<string, { inputs?: Record<string, unknown> }> };
+    };
+  };
+  const inputs = body.metadata?.signature_def?.signature_def?.['serving_default']?.inputs ?? {};
+  const [alias] = Object.keys(inputs);
+  if (alias === undefined) throw new Error(`${served} has no serving_default input`);
+  return alias;
+}
 
 /** Writes the two SavedModels under the scratch directory; answers their base paths. */
 async function writeSavedModels(ctx: Context): Promise<Record<SavedModelName, string>> {
@@ -113,6 +130,7 @@ export async function savedModelScenarios(ctx: Context): Promise<void> {
       for (const e of engines) {
         ctx.results.skip(savedModelRawName(m, e), reason(error));
         ctx.results.skip(savedModelServedName(m, e), reason(error));
+        ctx.results.skip(savedModelGrpcName(m, e), reason(error));
       }
     }
     return;
@@ -126,9 +144,13 @@ export async function savedModelScenarios(ctx: Context): Promise<void> {
         models: { sm_mlp: dirs.mlp, sm_cnn: dirs.cnn },
         scratch: ctx.scratch,
         flags: [`--saved_model_engine=${engine}`],
+        metrics: true,
       });
     } catch (error) {
-      for (const m of models) ctx.results.skip(savedModelServedName(m, engine), reason(error));
+      for (const m of models) {
+        ctx.results.skip(savedModelServedName(m, engine), reason(error));
+        ctx.results.skip(savedModelGrpcName(m, engine), reason(error));
+      }
       continue;
     }
     try {
@@ -148,6 +170,25 @@ export async function savedModelScenarios(ctx: Context): Promise<void> {
         } catch (error) {
           ctx.results.skip(savedModelServedName(model, engine), reason(error));
         }
+        if (!ctx.h2load) {
+          ctx.results.skip(savedModelGrpcName(model, engine), NO_H2LOAD);
+          continue;
+        }
+        const served = `sm_${model}`;
+        let input: string;
+        try {
+          input = await inputAlias(server, served);
+        } catch (error) {
+          ctx.results.skip(savedModelGrpcName(model, engine), reason(error));
+          continue;
+        }
+        await addGrpcRow(ctx, savedModelGrpcName(model, engine), {
+          server,
+          served,
+          model: BODY_MODEL[model],
+          input,
+          counts: () => requestCounts(server, served),
+        });
       }
     } finally {
       await server.stop();

@@ -9,11 +9,14 @@ import { freePort, sleep } from './measure.js';
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'libs', 'model-serving', 'dist', 'cli', 'main.js');
 const EXPRESS = join(import.meta.dirname, 'express-baseline.ts');
+const GRPC_CEILING = join(import.meta.dirname, 'grpc-ceiling.ts');
 const READY_TIMEOUT_MS = 90_000;
 
 export interface RunningServer {
   readonly url: string;
   readonly grpcPort: number;
+  /** The child's process id (its CPU time is read from /proc). */
+  readonly pid: number;
   /** What the server logged (stdout and stderr), for warnings such as unserved flags. */
   readonly log: () => string;
   readonly stop: () => Promise<void>;
@@ -93,7 +96,7 @@ async function launch(
     if (ready.every(Boolean)) break;
     await sleep(200);
   }
-  return { url, grpcPort, log: () => log, stop: () => stopChild(child) };
+  return { url, grpcPort, pid: child.pid!, log: () => log, stop: () => stopChild(child) };
 }
 
 export interface ModelServerOptions {
@@ -103,7 +106,11 @@ export interface ModelServerOptions {
   readonly flags?: readonly string[];
   /** Where a config file for several models may be written. */
   readonly scratch: string;
+  /** Serves Prometheus metrics at {@link METRICS_PATH} (`--monitoring_config_file`). */
+  readonly metrics?: boolean;
 }
+
+export const METRICS_PATH = '/monitoring/prometheus/metrics';
 
 /** Starts `model-server` on free loopback ports and waits until every model is AVAILABLE. */
 export async function startModelServer(options: ModelServerOptions): Promise<RunningServer> {
@@ -121,6 +128,11 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
     );
     await writeFile(file, `model_config_list {\n${entries.join('\n')}\n}\n`);
     modelArgs = [`--model_config_file=${file}`];
+  }
+  if (options.metrics) {
+    const file = join(options.scratch, `monitoring-${restPort}.config`);
+    await writeFile(file, `prometheus_config { enable: true path: "${METRICS_PATH}" }\n`);
+    modelArgs.push(`--monitoring_config_file=${file}`);
   }
   const url = `http://127.0.0.1:${restPort}`;
   return launch(
@@ -160,5 +172,24 @@ export async function startExpressBaseline(name: string, versionDir: string) {
     [`${url}/v1/models/${name}`],
     url,
     0,
+  );
+}
+
+/** Starts the hand-written gRPC floor (bench/grpc-ceiling.ts): Predict without a model. */
+export async function startGrpcCeiling(name: string): Promise<RunningServer> {
+  const [grpcPort, restPort] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${restPort}`;
+  return launch(
+    [
+      '--import',
+      'tsx',
+      GRPC_CEILING,
+      `--port=${grpcPort}`,
+      `--rest_port=${restPort}`,
+      `--model_name=${name}`,
+    ],
+    [`${url}/v1/models/${name}`],
+    url,
+    grpcPort,
   );
 }

@@ -1,15 +1,13 @@
 // The scenarios served by one `model-server` holding the four bench models, batching off:
-// b (REST at saturation vs raw), gRPC tensor_content, c (64 single-example clients, unbatched),
+// b (REST at saturation vs raw), c (64 single-example clients, unbatched),
 // h (ONNX vs tfjs-wasm served) and e (health-probe latency under load).
 import {
   type BenchModelName,
-  BENCH_INPUT,
   BENCH_MODELS,
   benchInput,
 } from '../scripts/sample-models/bench-models.js';
 import { basePath, bodyFile, type Context, reason, restLoad } from './context.js';
-import { grpcPredictor } from './grpc-client.js';
-import { freePort, loop, probe } from './measure.js';
+import { freePort, probe } from './measure.js';
 import { SERVED_BATCH } from './raw-scenarios.js';
 import { type RunningServer, startModelServer } from './servers.js';
 import { nest, runWrk } from './wrk.js';
@@ -18,7 +16,6 @@ export const SATURATION_CLIENTS = 16;
 export const SINGLE_CLIENTS = 64;
 export const servedName = (model: BenchModelName): string =>
   `${model === 'mlp_tfjs' ? 'b' : 'h'} rest ${model} b${SERVED_BATCH} c${SATURATION_CLIENTS}`;
-export const GRPC_NAME = `grpc tensor_content mlp_tfjs b${SERVED_BATCH} c8`;
 export const UNBATCHED_NAME = `c rest mlp_tfjs b1 c${SINGLE_CLIENTS} batching off`;
 export const PROBE_LOAD_NAME = 'e health probe, inference saturated';
 export const PROBE_DECODE_NAME = 'e health probe, 50 MB request decoding';
@@ -28,7 +25,7 @@ export const healthPortName = (name: string): string => `${name} (health port)`;
 const MODELS: BenchModelName[] = ['mlp_tfjs', 'mlp_onnx', 'cnn_tfjs', 'cnn_onnx'];
 
 export async function sharedServerScenarios(ctx: Context): Promise<void> {
-  console.log('b, c, e, h, gRPC: one model-server with the four bench models, batching off');
+  console.log('b, c, e, h: one model-server with the four bench models, batching off');
   let server: RunningServer;
   const healthPort = await freePort();
   try {
@@ -40,7 +37,6 @@ export async function sharedServerScenarios(ctx: Context): Promise<void> {
   } catch (error) {
     for (const name of [
       ...MODELS.map(servedName),
-      GRPC_NAME,
       UNBATCHED_NAME,
       PROBE_LOAD_NAME,
       PROBE_DECODE_NAME,
@@ -65,33 +61,6 @@ export async function sharedServerScenarios(ctx: Context): Promise<void> {
         ),
       );
     }
-    await attempt(ctx, GRPC_NAME, async () => {
-      const data = benchInput('mlp_tfjs', SERVED_BATCH);
-      const client = grpcPredictor(
-        server.grpcPort,
-        'mlp_tfjs',
-        BENCH_INPUT,
-        data,
-        SERVED_BATCH,
-        BENCH_MODELS.mlp_tfjs.inputShape,
-      );
-      try {
-        const m = await loop(client.predict, ctx.durations.seconds, 8, 20);
-        if (m.count === 0) throw new Error(`every call failed (${m.errors} errors)`);
-        ctx.results.add(
-          GRPC_NAME,
-          { ...m, perSecond: m.perSecond * SERVED_BATCH },
-          {
-            unit: 'samples/s',
-            batch: SERVED_BATCH,
-            clients: 8,
-            note: 'client in the bench process',
-          },
-        );
-      } finally {
-        client.close();
-      }
-    });
     await attempt(ctx, UNBATCHED_NAME, async () =>
       ctx.results.add(
         UNBATCHED_NAME,
