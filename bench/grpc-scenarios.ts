@@ -1,8 +1,8 @@
 // Scenario i: gRPC `Predict` at saturation, driven by h2load (bench/h2load.ts), so that the
 // client costs a fraction of what the server does: the four bench models on one model-server,
 // and the floor (bench/grpc-ceiling.ts: a hand-written grpc-js Predict that runs no model).
-// Each row notes the CPU time per call of the server process (all its threads) and of h2load:
-// on 2 cores they share, it tells where the cores went.
+// Each row records the CPU time per call of the server process (all its threads) and of
+// h2load: on 2 cores they share, it tells where the cores went. The MLP runs at batch 128 too.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -21,10 +21,14 @@ import { METRICS_PATH, type RunningServer, startGrpcCeiling, startModelServer } 
 /** HTTP/2 connections × calls in flight on each. */
 export const GRPC_CONNECTIONS = 4;
 export const GRPC_STREAMS = 4;
-const LOAD = `b${SERVED_BATCH} h2load c${GRPC_CONNECTIONS}x${GRPC_STREAMS}`;
+const load = (rows: number) => `b${rows} h2load c${GRPC_CONNECTIONS}x${GRPC_STREAMS}`;
+/** The larger batch the MLP also runs at: per example, the fixed cost of a call weighs less. */
+export const LARGE_BATCH = 128;
 
-export const grpcName = (served: string): string => `i grpc ${served} ${LOAD}`;
-export const GRPC_CEILING_NAME = `i grpc floor: grpc-js Predict, no model ${LOAD}`;
+export const grpcName = (served: string, rows = SERVED_BATCH): string =>
+  `i grpc ${served} ${load(rows)}`;
+export const grpcFloorName = (rows = SERVED_BATCH): string =>
+  `i grpc floor: grpc-js Predict, no model ${load(rows)}`;
 
 const MODELS: BenchModelName[] = ['mlp_tfjs', 'mlp_onnx', 'cnn_tfjs', 'cnn_onnx'];
 
@@ -36,6 +40,8 @@ export interface GrpcTarget {
   readonly model: BenchModelName;
   /** The input alias. @defaultValue BENCH_INPUT */
   readonly input?: string;
+  /** Examples per call. @defaultValue SERVED_BATCH */
+  readonly rows?: number;
   /** The calls the server has answered so far, by gRPC status. */
   readonly counts: () => Promise<ReadonlyMap<string, number>>;
 }
@@ -73,16 +79,13 @@ async function processCpuMs(pid: number): Promise<number | undefined> {
 export async function grpcLoad(
   ctx: Context,
   target: GrpcTarget,
-): Promise<
-  Measured & {
-    note: string;
-  }
-> {
+): Promise<Measured & { clientCpuMsPerCall: number }> {
   const { server, served, model } = target;
+  const rows = target.rows ?? SERVED_BATCH;
   const input = target.input ?? BENCH_INPUT;
   const shape = BENCH_MODELS[model].inputShape;
-  const data = benchInput(model, SERVED_BATCH);
-  const client = grpcPredictor(server.grpcPort, served, input, data, SERVED_BATCH, shape);
+  const data = benchInput(model, rows);
+  const client = grpcPredictor(server.grpcPort, served, input, data, rows, shape);
   try {
     const answer = (await client.predict()) as { outputs?: Record<string, unknown> };
     if (Object.keys(answer.outputs ?? {}).length === 0) {
@@ -91,14 +94,8 @@ export async function grpcLoad(
   } finally {
     client.close();
   }
-  const file = await writePredictRequest(
-    join(ctx.scratch, `${served}-${SERVED_BATCH}.grpc`),
-    served,
-    input,
-    data,
-    SERVED_BATCH,
-    shape,
-  );
+  const file = join(ctx.scratch, `${served}-${rows}.grpc`);
+  await writePredictRequest(file, served, input, data, rows, shape);
   const before = await target.counts();
   const cpuBefore = await processCpuMs(server.pid);
   const run: H2loadResult = await runH2load({
@@ -122,18 +119,16 @@ export async function grpcLoad(
   const failed = calls - delta('OK');
   const ok = Math.round((run.succeeded * delta('OK')) / calls);
   if (ok === 0) throw new Error(`${served}: no call succeeded`);
-  const perCall = (ms: number) => (ms / Math.max(1, calls)).toFixed(3);
-  const cpu =
-    cpuBefore === undefined || cpuAfter === undefined
-      ? ''
-      : `server ${perCall(cpuAfter - cpuBefore)} ms CPU/call, `;
   return {
-    perSecond: ((run.perSecond * ok) / Math.max(1, run.succeeded)) * SERVED_BATCH,
+    perSecond: ((run.perSecond * ok) / Math.max(1, run.succeeded)) * rows,
     p50Ms: run.p50Ms,
     p99Ms: run.p99Ms,
     count: ok,
     errors: run.errors + failed,
-    note: `${cpu}h2load ${perCall(run.clientCpuMs)} ms CPU/call`,
+    ...(cpuBefore === undefined || cpuAfter === undefined
+      ? {}
+      : { cpuMsPerCall: (cpuAfter - cpuBefore) / calls }),
+    clientCpuMsPerCall: run.clientCpuMs / calls,
   };
 }
 
@@ -148,22 +143,32 @@ async function attempt(ctx: Context, name: string, run: () => Promise<void>): Pr
 /** Adds the row `name` from one gRPC load. */
 export async function addGrpcRow(ctx: Context, name: string, target: GrpcTarget): Promise<void> {
   await attempt(ctx, name, async () => {
-    const { note, ...measured } = await grpcLoad(ctx, target);
+    const { clientCpuMsPerCall, ...measured } = await grpcLoad(ctx, target);
     ctx.results.add(name, measured, {
       unit: 'samples/s',
-      batch: SERVED_BATCH,
+      batch: target.rows ?? SERVED_BATCH,
       clients: GRPC_CONNECTIONS * GRPC_STREAMS,
-      note,
+      client_cpu_ms_per_call: Math.round(clientCpuMsPerCall * 1000) / 1000,
+      note: 'cpu_ms_per_call: the server process',
     });
   });
 }
 
 export const NO_H2LOAD = 'h2load is not installed (apt-get install nghttp2-client)';
 
+/** The rows of the model-server: the four bench models at the served batch, the MLP at 128. */
+const PLAN: [BenchModelName, number][] = [
+  ...MODELS.map((m): [BenchModelName, number] => [m, SERVED_BATCH]),
+  ['mlp_tfjs', LARGE_BATCH],
+  ['mlp_onnx', LARGE_BATCH],
+];
+const FLOOR_BATCHES = [SERVED_BATCH, LARGE_BATCH];
+
 export async function grpcScenarios(ctx: Context): Promise<void> {
-  console.log('i. gRPC Predict at saturation (h2load): the four bench models, then the floor');
+  console.log('i. gRPC Predict at saturation (h2load): the bench models, then the floor');
+  const names = PLAN.map(([m, rows]) => grpcName(m, rows));
   if (!ctx.h2load) {
-    for (const name of [...MODELS.map(grpcName), GRPC_CEILING_NAME]) {
+    for (const name of [...names, ...FLOOR_BATCHES.map(grpcFloorName)]) {
       ctx.results.skip(name, NO_H2LOAD);
     }
     return;
@@ -175,17 +180,18 @@ export async function grpcScenarios(ctx: Context): Promise<void> {
       scratch: ctx.scratch,
       metrics: true,
     });
-    for (const model of MODELS) {
-      const counted = server;
-      await addGrpcRow(ctx, grpcName(model), {
+    const counted = server;
+    for (const [model, rows] of PLAN) {
+      await addGrpcRow(ctx, grpcName(model, rows), {
         server,
         served: model,
         model,
+        rows,
         counts: () => requestCounts(counted, model),
       });
     }
   } catch (error) {
-    for (const name of MODELS.map(grpcName)) ctx.results.skip(name, reason(error));
+    for (const name of names) ctx.results.skip(name, reason(error));
   } finally {
     await server?.stop();
   }
@@ -193,14 +199,17 @@ export async function grpcScenarios(ctx: Context): Promise<void> {
   try {
     floor = await startGrpcCeiling('mlp_tfjs');
     const { url } = floor;
-    await addGrpcRow(ctx, GRPC_CEILING_NAME, {
-      server: floor,
-      served: 'mlp_tfjs',
-      model: 'mlp_tfjs',
-      counts: async () => new Map([['OK', Number(await (await fetch(`${url}/calls`)).text())]]),
-    });
+    for (const rows of FLOOR_BATCHES) {
+      await addGrpcRow(ctx, grpcFloorName(rows), {
+        server: floor,
+        served: 'mlp_tfjs',
+        model: 'mlp_tfjs',
+        rows,
+        counts: async () => new Map([['OK', Number(await (await fetch(`${url}/calls`)).text())]]),
+      });
+    }
   } catch (error) {
-    ctx.results.skip(GRPC_CEILING_NAME, reason(error));
+    for (const rows of FLOOR_BATCHES) ctx.results.skip(grpcFloorName(rows), reason(error));
   } finally {
     await floor?.stop();
   }

@@ -22,6 +22,11 @@ export interface Measured {
   readonly p99Ms: number;
   readonly count: number;
   readonly errors: number;
+  /**
+   * CPU time per call, in milliseconds: of this process (every thread) for in-process loops, of
+   * the server process for served rows.
+   */
+  readonly cpuMsPerCall?: number;
 }
 
 /** A loopback port the OS just handed out. */
@@ -60,6 +65,7 @@ export async function loop(
   for (let i = 0; i < warmup; i++) await task();
   const latencies: number[] = [];
   let errors = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -76,12 +82,15 @@ export async function loop(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const calls = latencies.length + errors;
   return {
     perSecond: latencies.length / elapsed,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     count: latencies.length,
     errors,
+    ...(calls > 0 ? { cpuMsPerCall: (used.user + used.system) / 1000 / calls } : {}),
   };
 }
 

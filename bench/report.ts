@@ -18,6 +18,10 @@ export interface ScenarioResult {
   readonly clients?: number;
   /** Failed requests (non-2xx, timeouts, socket errors). */
   readonly errors?: number;
+  /** CPU milliseconds per call: the bench process's (in-process rows) or the server's. */
+  readonly cpu_ms_per_call?: number;
+  /** CPU milliseconds per call of the load generator (h2load rows). */
+  readonly client_cpu_ms_per_call?: number;
   readonly note?: string;
   /** Why the scenario did not run. */
   readonly skipped?: string;
@@ -55,6 +59,9 @@ export class Results {
       throughput: round(measured.perSecond),
       p50_ms: round(measured.p50Ms, 2),
       p99_ms: round(measured.p99Ms, 2),
+      ...(measured.cpuMsPerCall === undefined
+        ? {}
+        : { cpu_ms_per_call: round(measured.cpuMsPerCall, 3) ?? undefined }),
       ...details,
       ...(measured.errors > 0 ? { errors: measured.errors } : {}),
     });

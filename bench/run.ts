@@ -26,7 +26,7 @@ import {
 } from './saved-model-scenarios.js';
 import { machine, printTable, ratio, Results, writeLatest } from './report.js';
 import { stopAll } from './servers.js';
-import { GRPC_CEILING_NAME, grpcName, grpcScenarios } from './grpc-scenarios.js';
+import { grpcFloorName, grpcName, grpcScenarios, LARGE_BATCH } from './grpc-scenarios.js';
 import { h2loadVersion } from './h2load.js';
 import {
   healthPortName,
@@ -136,7 +136,7 @@ function ratios(results: Results, quick: boolean) {
     grpc_floor_vs_onnx_mlp: ratio(
       results,
       'grpc floor vs onnx mlp',
-      GRPC_CEILING_NAME,
+      grpcFloorName(),
       grpcName('mlp_onnx'),
     ),
     onnx_vs_tfjs: {
@@ -155,6 +155,12 @@ function ratios(results: Results, quick: boolean) {
       ),
       served_cnn: ratio(results, 'onnx served cnn', servedName('cnn_onnx'), servedName('cnn_tfjs')),
       grpc_mlp: ratio(results, 'onnx grpc mlp', grpcName('mlp_onnx'), grpcName('mlp_tfjs')),
+      grpc_mlp_b128: ratio(
+        results,
+        'onnx grpc mlp b128',
+        grpcName('mlp_onnx', LARGE_BATCH),
+        grpcName('mlp_tfjs', LARGE_BATCH),
+      ),
       grpc_cnn: ratio(results, 'onnx grpc cnn', grpcName('cnn_onnx'), grpcName('cnn_tfjs')),
     },
     // The same SavedModel translated to ONNX on ONNX Runtime vs on tfjs-wasm.
