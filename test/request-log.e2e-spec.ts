@@ -115,4 +115,20 @@ describeIfPresent(REFERENCE_PROTOS)('request ids and request logs', () => {
       ['grpc-id-7', 'grpc'],
     ]);
   });
+
+  it('echoes x-request-id in the metadata of a failed gRPC call, and answers the call', async () => {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-request-id', 'grpc-id-8');
+    let echoed: grpc.Metadata | undefined;
+    const error = await new Promise<grpc.ServiceError | null>((resolve) => {
+      const call = prediction['Predict']!(
+        { model_spec: { name: 'no_such_model' }, inputs: {} },
+        metadata,
+        (failure: grpc.ServiceError | null) => resolve(failure),
+      );
+      call.on('metadata', (received: grpc.Metadata) => (echoed = received));
+    });
+    expect(error?.code).toBe(grpc.status.NOT_FOUND);
+    expect(echoed?.get('x-request-id')).toEqual(['grpc-id-8']);
+  });
 });
