@@ -85,3 +85,51 @@ describe('SavedModels with lookup tables filled by the init op', () => {
     expect((ok.json.model_version_status as VersionStatus[])[0]!.state).toBe('AVAILABLE');
   });
 });
+
+describe('a TF1 lookup table whose values variable holds int64s past 2^31', () => {
+  // VOCABULARY's keys a, b, c: b maps to 5e9, past int32 (TensorFlow.js computes int64 in it).
+  const WIDE = [10n, 5_000_000_000n, 30n];
+  let base: { path: string; cleanup: () => Promise<void> };
+  let serving: ServingApp;
+
+  beforeAll(async () => {
+    base = await tempDir('saved-model-wide-table');
+    await writeHashTableSavedModel(join(base.path, 'wide', '1'), { style: 'tf1', values: WIDE });
+    serving = await startServingApp({
+      models: [
+        { name: 'wide', basePath: join(base.path, 'wide') },
+        { name: 'wide_tfjs', basePath: join(base.path, 'wide'), engine: 'tfjs' },
+      ],
+      pollIntervalMs: 0,
+      maxLoadRetries: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await serving.app.close();
+    await base.cleanup();
+  });
+
+  it('answers them exactly on ONNX Runtime, read from the checkpoint in their own dtype', async () => {
+    const res = await post(
+      `${serving.url}/v1/models/wide:predict`,
+      '{"instances": ["b", "a", "zzz"]}',
+    );
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ predictions: [5_000_000_000, 10, -1] });
+    const doubled = await post(
+      `${serving.url}/v1/models/wide:predict`,
+      '{"signature_name": "doubled", "inputs": ["b", "c"]}',
+    );
+    expect(doubled.json).toEqual({ outputs: [10_000_000_000, 60] });
+  });
+
+  it('fails the TensorFlow.js load naming the value that does not fit int32', async () => {
+    const res = await get(`${serving.url}/v1/models/wide_tfjs`);
+    const [status] = (res.json as { model_version_status: VersionStatus[] }).model_version_status;
+    expect(status?.state).toBe('END');
+    expect(status?.status.error_message).toContain(
+      "checkpoint entry 'vocab/values' (DT_INT64) holds 5000000000 at index 1, which does not fit the int32 that TensorFlow.js computes in",
+    );
+  });
+});

@@ -14,6 +14,11 @@ export interface HashTableExportOptions {
   style: 'tf1' | 'tf2';
   /** TF2 only: the op filling the table (e.g. `InitializeTableFromTextFileV2`, refused). */
   filler?: string;
+  /**
+   * TF1 only: the values variable, one per `VOCABULARY` key in its order (int64s past 2^31
+   * test that they are read exactly). @defaultValue VOCABULARY's values
+   */
+  values?: readonly bigint[];
 }
 
 /**
@@ -23,13 +28,13 @@ export interface HashTableExportOptions {
  */
 export async function writeHashTableSavedModel(
   dir: string,
-  { style, filler }: HashTableExportOptions,
+  { style, filler, values: given }: HashTableExportOptions,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const graph = style === 'tf1' ? tf1HashTableGraph() : tf2HashTableGraph(filler);
   await writeFile(join(dir, 'saved_model.pb'), encodeSavedModel(graph));
   if (style === 'tf2') return;
-  const values = new BigInt64Array(Object.values(VOCABULARY).map(BigInt));
+  const values = new BigInt64Array(given ?? Object.values(VOCABULARY).map(BigInt));
   await writeCheckpoint(join(dir, 'variables'), [
     {
       key: VALUES_KEY,

@@ -89,11 +89,8 @@ export class CheckpointReader {
     );
   }
 
-  /**
-   * Reads a numeric tensor into `dest`, which must hold exactly its tfjs form (4 bytes per
-   * element for float32/int32, 1 for bool). float32, int32 and bool are read in place.
-   */
-  async readNumeric(entry: CheckpointEntry, dest: Uint8Array): Promise<void> {
+  /** The entry's bytes, checked against its shape and its CRC, read into `into` when given. */
+  private async readChecked(entry: CheckpointEntry, into?: Uint8Array): Promise<Uint8Array> {
     const { file, count } = this.locate(entry);
     const mapping = dtypeMapping(entry.dtype);
     if (!mapping || mapping.tfjs === 'string') {
@@ -107,12 +104,30 @@ export class CheckpointReader {
         GrpcStatusCode.DATA_LOSS,
       );
     }
-    const inPlace =
-      entry.dtype === 'DT_FLOAT' || entry.dtype === 'DT_INT32' || entry.dtype === 'DT_BOOL';
-    const raw = inPlace ? dest.subarray(0, entry.size) : new Uint8Array(entry.size);
+    const raw = into ? into.subarray(0, entry.size) : new Uint8Array(entry.size);
     await this.readRange(entry, raw);
     const actual = crc32c(raw);
     if (actual !== unmaskCrc(entry.maskedCrc)) throw this.checksumError(entry, file, actual);
+    return raw;
+  }
+
+  /**
+   * A numeric tensor's little-endian bytes in its own dtype (int64 as 8 bytes, double as 8),
+   * checked: what engines that compute in every dtype (ONNX Runtime) take as they are.
+   */
+  async readRaw(entry: CheckpointEntry): Promise<Uint8Array> {
+    return this.readChecked(entry);
+  }
+
+  /**
+   * Reads a numeric tensor into `dest`, which must hold exactly its tfjs form (4 bytes per
+   * element for float32/int32, 1 for bool). float32, int32 and bool are read in place.
+   */
+  async readNumeric(entry: CheckpointEntry, dest: Uint8Array): Promise<void> {
+    const inPlace =
+      entry.dtype === 'DT_FLOAT' || entry.dtype === 'DT_INT32' || entry.dtype === 'DT_BOOL';
+    const raw = await this.readChecked(entry, inPlace ? dest : undefined);
+    const { count } = this.locate(entry);
     if (entry.dtype === 'DT_BOOL') for (let i = 0; i < count; i++) dest[i] = dest[i] ? 1 : 0;
     if (inPlace) return;
     const overflow = { index: -1, value: '' };

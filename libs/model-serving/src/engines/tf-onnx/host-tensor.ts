@@ -29,25 +29,31 @@ export interface HostTensor {
   readonly data: HostData | readonly Uint8Array[];
 }
 
+/** A typed-array constructor of a HostData kind. */
+interface HostArray {
+  new (length: number): HostData;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): HostData;
+}
+
 interface DtypeInfo {
   readonly onnx: number;
   readonly bytes: number;
-  readonly make: (n: number) => HostData;
+  readonly array: HostArray;
 }
 
 /** TensorFlow dtypes a translated graph carries (half and bfloat16 become float). */
 const DTYPES: Readonly<Record<string, DtypeInfo>> = {
-  DT_FLOAT: { onnx: ONNX_TYPE.float, bytes: 4, make: (n) => new Float32Array(n) },
-  DT_DOUBLE: { onnx: ONNX_TYPE.double, bytes: 8, make: (n) => new Float64Array(n) },
-  DT_INT8: { onnx: ONNX_TYPE.int8, bytes: 1, make: (n) => new Int8Array(n) },
-  DT_INT16: { onnx: ONNX_TYPE.int16, bytes: 2, make: (n) => new Int16Array(n) },
-  DT_INT32: { onnx: ONNX_TYPE.int32, bytes: 4, make: (n) => new Int32Array(n) },
-  DT_INT64: { onnx: ONNX_TYPE.int64, bytes: 8, make: (n) => new BigInt64Array(n) },
-  DT_UINT8: { onnx: ONNX_TYPE.uint8, bytes: 1, make: (n) => new Uint8Array(n) },
-  DT_UINT16: { onnx: ONNX_TYPE.uint16, bytes: 2, make: (n) => new Uint16Array(n) },
-  DT_UINT32: { onnx: ONNX_TYPE.uint32, bytes: 4, make: (n) => new Uint32Array(n) },
-  DT_UINT64: { onnx: ONNX_TYPE.uint64, bytes: 8, make: (n) => new BigUint64Array(n) },
-  DT_BOOL: { onnx: ONNX_TYPE.bool, bytes: 1, make: (n) => new Uint8Array(n) },
+  DT_FLOAT: { onnx: ONNX_TYPE.float, bytes: 4, array: Float32Array },
+  DT_DOUBLE: { onnx: ONNX_TYPE.double, bytes: 8, array: Float64Array },
+  DT_INT8: { onnx: ONNX_TYPE.int8, bytes: 1, array: Int8Array },
+  DT_INT16: { onnx: ONNX_TYPE.int16, bytes: 2, array: Int16Array },
+  DT_INT32: { onnx: ONNX_TYPE.int32, bytes: 4, array: Int32Array },
+  DT_INT64: { onnx: ONNX_TYPE.int64, bytes: 8, array: BigInt64Array },
+  DT_UINT8: { onnx: ONNX_TYPE.uint8, bytes: 1, array: Uint8Array },
+  DT_UINT16: { onnx: ONNX_TYPE.uint16, bytes: 2, array: Uint16Array },
+  DT_UINT32: { onnx: ONNX_TYPE.uint32, bytes: 4, array: Uint32Array },
+  DT_UINT64: { onnx: ONNX_TYPE.uint64, bytes: 8, array: BigUint64Array },
+  DT_BOOL: { onnx: ONNX_TYPE.bool, bytes: 1, array: Uint8Array },
 };
 
 /** The dtype a translated graph carries a TensorFlow dtype in (`_REF`s and half-floats fold). */
@@ -75,7 +81,7 @@ export function hostTensor(
 ): HostTensor {
   const info = DTYPES[dtype];
   if (!info) throw new ModelLoadError(`dtype ${dtype} cannot be folded`);
-  const data = info.make(values.length);
+  const data = new info.array(values.length);
   const big = data instanceof BigInt64Array || data instanceof BigUint64Array;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -153,7 +159,7 @@ export function fromTensorProto(node: string, tensor: TensorProtoMsg): HostTenso
         `constant '${node}' holds ${raw.length} bytes, its shape [${shape.join(', ')}] needs ${n * info.bytes}`,
       );
     }
-    const data = info.make(n);
+    const data = new info.array(n);
     new Uint8Array(data.buffer).set(raw);
     return { dtype: declared, shape, data };
   }
@@ -165,6 +171,25 @@ export function fromTensorProto(node: string, tensor: TensorProtoMsg): HostTenso
     return big ? BigInt(typeof v === 'boolean' ? Number(v) : v) : Number(v);
   });
   return hostTensor(declared, shape, values);
+}
+
+/**
+ * A tensor from little-endian bytes of its own dtype that the caller hands over (a checkpoint
+ * entry just read): viewed in place, not copied; half-floats become float.
+ */
+export function fromOwnBytes(
+  node: string,
+  dtype: string,
+  shape: readonly number[],
+  bytes: Uint8Array,
+): HostTensor {
+  const info = DTYPES[dtype];
+  const n = elementCount(shape);
+  if (info && bytes.byteOffset % info.bytes === 0 && bytes.byteLength === n * info.bytes) {
+    return { dtype, shape: [...shape], data: new info.array(bytes.buffer, bytes.byteOffset, n) };
+  }
+  const tensorShape = { dim: shape.map((size) => ({ size: String(size) })) };
+  return fromTensorProto(node, { dtype, tensorShape, tensorContent: bytes });
 }
 
 /** A constant as an ONNX initializer named `name`. */

@@ -3,8 +3,7 @@ import { encodeOnnxModel } from '../onnx/onnx-model-writer.js';
 import { type CheckpointReader } from '../saved-model/checkpoint-reader.js';
 import { type ExampleParsingSpec } from '../saved-model/example-parsing.js';
 import { type ServingGraph } from '../saved-model/saved-model-graph.js';
-import { dtypeMapping } from '../saved-model/tf-dtypes.js';
-import { type HostTensor, hostTensor } from './host-tensor.js';
+import { fromOwnBytes, type HostTensor } from './host-tensor.js';
 import { lookupTables } from './lookup-tables.js';
 import {
   type FrozenGraph,
@@ -49,7 +48,10 @@ export function parsedHalf(signature: SignatureDef, spec: ExampleParsingSpec): S
   };
 }
 
-/** Frozen variables' values in their own dtype (tfjs's form, widened back). */
+/**
+ * Frozen variables' values in their own dtype, read from the checkpoint as they are stored
+ * (int64 beyond 2^31 and doubles exact; half-floats become float, as constants do).
+ */
 async function readVariables(
   serving: ServingGraph,
   reader: CheckpointReader | undefined,
@@ -68,19 +70,8 @@ async function readVariables(
       });
       continue;
     }
-    const mapping = dtypeMapping(entry.dtype);
-    const count = entry.shape.reduce((a, b) => a * b, 1);
-    const bytes = new Uint8Array(count * (mapping?.tfjs === 'bool' ? 1 : 4));
-    await reader.readNumeric(entry, bytes);
-    const narrowed =
-      mapping?.tfjs === 'float32'
-        ? new Float32Array(bytes.buffer)
-        : mapping?.tfjs === 'bool'
-          ? bytes
-          : new Int32Array(bytes.buffer);
-    const own =
-      entry.dtype === 'DT_HALF' || entry.dtype === 'DT_BFLOAT16' ? 'DT_FLOAT' : entry.dtype;
-    values.set(source.node, hostTensor(own, entry.shape, narrowed));
+    const bytes = await reader.readRaw(entry);
+    values.set(source.node, fromOwnBytes(source.node, entry.dtype, entry.shape, bytes));
   }
   return values;
 }
