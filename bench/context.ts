@@ -76,6 +76,19 @@ export async function restLoad(ctx: Context, load: RestLoad): Promise<Measured> 
   return { ...measured, perSecond: measured.perSecond * load.rows };
 }
 
+/** Runs one scenario; when it throws, its row is skipped with the reason. */
+export async function attempt(
+  ctx: Context,
+  name: string,
+  run: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    ctx.results.skip(name, reason(error));
+  }
+}
+
 /** The message of an error, on one line. */
 export const reason = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);

@@ -11,7 +11,7 @@ import {
   benchInput,
   type BenchModelName,
 } from '../scripts/sample-models/bench-models.js';
-import { basePath, type Context, reason } from './context.js';
+import { attempt, basePath, type Context, reason } from './context.js';
 import { grpcPredictor } from './grpc-client.js';
 import { type H2loadResult, runH2load, writePredictRequest } from './h2load.js';
 import { type Measured } from './measure.js';
@@ -130,14 +130,6 @@ export async function grpcLoad(
       : { cpuMsPerCall: (cpuAfter - cpuBefore) / calls }),
     clientCpuMsPerCall: run.clientCpuMs / calls,
   };
-}
-
-async function attempt(ctx: Context, name: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    ctx.results.skip(name, reason(error));
-  }
 }
 
 /** Adds the row `name` from one gRPC load. */

@@ -6,7 +6,7 @@ import {
   BENCH_MODELS,
   benchInput,
 } from '../scripts/sample-models/bench-models.js';
-import { basePath, bodyFile, type Context, reason, restLoad } from './context.js';
+import { attempt, basePath, bodyFile, type Context, reason, restLoad } from './context.js';
 import { freePort, probe } from './measure.js';
 import { SERVED_BATCH } from './raw-scenarios.js';
 import { type RunningServer, startModelServer } from './servers.js';
@@ -77,14 +77,6 @@ export async function sharedServerScenarios(ctx: Context): Promise<void> {
     await healthScenarios(ctx, server, healthPort);
   } finally {
     await server.stop();
-  }
-}
-
-async function attempt(ctx: Context, name: string, run: () => Promise<unknown>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    ctx.results.skip(name, reason(error));
   }
 }
 
