@@ -56,6 +56,7 @@ function urlProblem(
     return { status: 400, message: 'The request path is not valid percent-encoded UTF-8' };
   }
   if (
+    path.length > maxParamLength &&
     paramRoots.some((root) => path.toLowerCase().startsWith(root.toLowerCase())) &&
     path.split(/[/:]/).some((segment) => segment.length > maxParamLength)
   ) {

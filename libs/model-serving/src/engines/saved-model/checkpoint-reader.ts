@@ -89,8 +89,12 @@ export class CheckpointReader {
     );
   }
 
-  /** The entry's bytes, checked against its shape and its CRC, read into `into` when given. */
-  private async readChecked(entry: CheckpointEntry, into?: Uint8Array): Promise<Uint8Array> {
+  /**
+   * A numeric tensor's little-endian bytes in its own dtype (int64 as 8 bytes, double as 8),
+   * checked against its shape and its CRC, read into `into` when given: what engines that
+   * compute in every dtype (ONNX Runtime) take as they are.
+   */
+  async readRaw(entry: CheckpointEntry, into?: Uint8Array): Promise<Uint8Array> {
     const { file, count } = this.locate(entry);
     const mapping = dtypeMapping(entry.dtype);
     if (!mapping || mapping.tfjs === 'string') {
@@ -112,22 +116,14 @@ export class CheckpointReader {
   }
 
   /**
-   * A numeric tensor's little-endian bytes in its own dtype (int64 as 8 bytes, double as 8),
-   * checked: what engines that compute in every dtype (ONNX Runtime) take as they are.
-   */
-  async readRaw(entry: CheckpointEntry): Promise<Uint8Array> {
-    return this.readChecked(entry);
-  }
-
-  /**
    * Reads a numeric tensor into `dest`, which must hold exactly its tfjs form (4 bytes per
    * element for float32/int32, 1 for bool). float32, int32 and bool are read in place.
    */
   async readNumeric(entry: CheckpointEntry, dest: Uint8Array): Promise<void> {
     const inPlace =
       entry.dtype === 'DT_FLOAT' || entry.dtype === 'DT_INT32' || entry.dtype === 'DT_BOOL';
-    const raw = await this.readChecked(entry, inPlace ? dest : undefined);
-    const { count } = this.locate(entry);
+    const raw = await this.readRaw(entry, inPlace ? dest : undefined);
+    const count = entry.shape.reduce((a, b) => a * b, 1);
     if (entry.dtype === 'DT_BOOL') for (let i = 0; i < count; i++) dest[i] = dest[i] ? 1 : 0;
     if (inPlace) return;
     const overflow = { index: -1, value: '' };
