@@ -34,7 +34,7 @@ describe('a TF1 lookup table whose values variable holds int64s past 2^31', () =
     await writeHashTableSavedModel(join(base.path, 'wide', '1'), { style: 'tf1', values: WIDE });
     serving = await startServingApp({
       models: [
-        { name: 'wide', basePath: join(base.path, 'wide') },
+        { name: 'wide', basePath: join(base.path, 'wide'), engine: 'onnx' },
         { name: 'wide_tfjs', basePath: join(base.path, 'wide'), engine: 'tfjs' },
       ],
       pollIntervalMs: 0,
@@ -80,7 +80,7 @@ describe('a TF1 SavedModel computing in float64 with a double variable', () => {
     await writeDoubleSavedModel(join(base.path, 'scale', '1'));
     serving = await startServingApp({
       models: [
-        { name: 'scale', basePath: join(base.path, 'scale') },
+        { name: 'scale', basePath: join(base.path, 'scale'), engine: 'onnx' },
         { name: 'scale_tfjs', basePath: join(base.path, 'scale'), engine: 'tfjs' },
       ],
       pollIntervalMs: 0,
