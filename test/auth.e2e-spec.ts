@@ -15,7 +15,13 @@ import {
   type ModelServingPrincipal,
   Public,
 } from 'nest-model-serving';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { get, type HttpResult, request } from './helpers/http.js';
 import { describeIfPresent, ROOT, SAMPLE_MODELS } from './helpers/paths.js';
 import { startSampleApp } from './helpers/sample-app.js';
@@ -188,12 +194,7 @@ describeIfPresent(REFERENCE_PROTOS)('API keys over gRPC', () => {
 
   beforeAll(async () => {
     serving = await startServingApp({ models: MODELS, auth: API_KEYS }, 'express', { grpc: true });
-    prediction = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    prediction = predictionClient(serving.grpcAddress!);
     inference = makeClient(
       join(REFERENCE_PROTOS, 'open_inference'),
       ['open_inference_grpc.proto'],

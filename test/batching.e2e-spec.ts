@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { type LoggerService } from '@nestjs/common';
 import { GrpcStatusCode, InferenceObserver, type InferenceRecord } from 'nest-model-serving';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  type makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { post } from './helpers/http.js';
 import { irisMath } from './helpers/iris-math.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
@@ -185,12 +191,7 @@ describeIfPresent(REFERENCE_PROTOS)('batching queues, deadlines and limits', () 
       'express',
       { grpc: true },
     );
-    prediction = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    prediction = predictionClient(serving.grpcAddress!);
   });
 
   afterAll(async () => {

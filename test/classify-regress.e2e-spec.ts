@@ -5,7 +5,13 @@ import {
   ExampleModelLoader,
   exampleModelDirs,
 } from './helpers/example-model-loader.js';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  type makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { post } from './helpers/http.js';
 import { describeIfPresent, SHARED } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
@@ -250,12 +256,7 @@ describeIfPresent(REFERENCE_PROTOS)('Classify, Regress and MultiInference over g
 
   beforeAll(async () => {
     started = await startExampleModels('express', true);
-    client = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      started.serving.grpcAddress!,
-    );
+    client = predictionClient(started.serving.grpcAddress!);
   });
 
   afterAll(async () => {
@@ -467,12 +468,7 @@ describeIfPresent(TF_SERVING)("TF Serving's own half_plus_two SavedModels (TF1 a
       'express',
       { grpc: true },
     );
-    client = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    client = predictionClient(serving.grpcAddress!);
   });
 
   afterAll(async () => {

@@ -2,7 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { type LoadContext, ModelExecutor, ModelLoader, type TensorData } from 'nest-model-serving';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent, ROOT } from './helpers/paths.js';
 
@@ -127,12 +133,7 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC health and deadlines', () => {
   });
 
   it("ends a call whose client deadline expires with the client library's DEADLINE_EXCEEDED, and keeps serving", async () => {
-    const prediction = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    const prediction = predictionClient(serving.grpcAddress!);
     const request = {
       model_spec: { name: 'slow' },
       inputs: { x: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 1 }] }, float_val: [3] } },
@@ -161,12 +162,7 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC health and deadlines', () => {
     });
 
     beforeAll(() => {
-      prediction = makeClient(
-        REFERENCE_PROTOS,
-        ['tensorflow_serving/apis/prediction_service.proto'],
-        'tensorflow.serving.PredictionService',
-        serving.grpcAddress!,
-      );
+      prediction = predictionClient(serving.grpcAddress!);
     });
 
     afterAll(() => prediction?.close());

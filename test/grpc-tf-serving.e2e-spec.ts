@@ -2,13 +2,18 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { writeMixedDtypesModel } from './helpers/mixed-dtypes-model.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent, SAMPLE_MODELS } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
-const PREDICTION = ['tensorflow_serving/apis/prediction_service.proto'];
 const MODEL = ['tensorflow_serving/apis/model_service.proto'];
 
 const floats = (values: number[], shape = [values.length]) => ({
@@ -46,12 +51,7 @@ describeIfPresent(REFERENCE_PROTOS)(
         'express',
         { grpc: true },
       );
-      prediction = makeClient(
-        REFERENCE_PROTOS,
-        PREDICTION,
-        'tensorflow.serving.PredictionService',
-        serving.grpcAddress!,
-      );
+      prediction = predictionClient(serving.grpcAddress!);
       model = makeClient(
         REFERENCE_PROTOS,
         MODEL,

@@ -1,11 +1,16 @@
 import { join } from 'node:path';
 import { DEFAULT_PROMETHEUS_PATH, type ModelServingModuleOptions } from 'nest-model-serving';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  type makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { describeIfPresent, SAMPLE_MODELS } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
-const PREDICTION = ['tensorflow_serving/apis/prediction_service.proto'];
 const HALF = join(SAMPLE_MODELS, 'half_plus_two');
 const IRIS = join(SAMPLE_MODELS, 'iris');
 const OPTIONS: ModelServingModuleOptions = {
@@ -45,12 +50,7 @@ describeIfPresent(REFERENCE_PROTOS)('Prometheus metrics (TF Serving names and ou
 
   beforeAll(async () => {
     serving = await startMetricsApp('express', { grpc: true });
-    prediction = makeClient(
-      REFERENCE_PROTOS,
-      PREDICTION,
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    prediction = predictionClient(serving.grpcAddress!);
   });
 
   afterAll(async () => {

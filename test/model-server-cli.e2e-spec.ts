@@ -1,6 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  type makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { get, post, request } from './helpers/http.js';
 import { freePort } from './helpers/free-port.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
@@ -279,12 +284,7 @@ describe('model-server command', () => {
     ]);
     let client: ReturnType<typeof makeClient> | undefined;
     try {
-      client = makeClient(
-        REFERENCE_PROTOS,
-        ['tensorflow_serving/apis/prediction_service.proto'],
-        'tensorflow.serving.PredictionService',
-        `127.0.0.1:${grpcPort}`,
-      );
+      client = predictionClient(`127.0.0.1:${grpcPort}`);
       await waitForOutput(run, /gRPC listening on 127\.0\.0\.1:\d+ \(REST is off\)/);
       expect(run.output()).not.toContain('REST listening');
       const res = await call(client, 'Predict', {
@@ -374,12 +374,7 @@ describe('model-server command', () => {
     ]);
     let client: ReturnType<typeof makeClient> | undefined;
     try {
-      client = makeClient(
-        REFERENCE_PROTOS,
-        ['tensorflow_serving/apis/prediction_service.proto'],
-        'tensorflow.serving.PredictionService',
-        `127.0.0.1:${grpcPort}`,
-      );
+      client = predictionClient(`127.0.0.1:${grpcPort}`);
       await waitForOutput(run, /REST listening on/);
       expect(run.output()).toContain(`gRPC listening on 127.0.0.1:${grpcPort}`);
       const res = await call(client, 'Predict', {

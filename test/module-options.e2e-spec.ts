@@ -10,7 +10,13 @@ import {
   type ModelServingModuleOptions,
   type ModelServingOptionsFactory,
 } from 'nest-model-serving';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { bootGrpcServingApp } from './helpers/grpc-serving-app.js';
 import { get, post } from './helpers/http.js';
 import { writeMixedDtypesModel } from './helpers/mixed-dtypes-model.js';
@@ -20,12 +26,9 @@ import { startServingApp } from './helpers/serving-app.js';
 import { SlowModelLoader } from './helpers/slow-model-loader.js';
 
 const PROTOS_DIR = join(ROOT, 'libs', 'model-serving', 'src', 'protos');
-const PREDICTION = ['tensorflow_serving/apis/prediction_service.proto'];
 
 const healthClient = (address: string) =>
   makeClient(PROTOS_DIR, ['grpc/health/v1/health.proto'], 'grpc.health.v1.Health', address);
-const predictionClient = (address: string) =>
-  makeClient(REFERENCE_PROTOS, PREDICTION, 'tensorflow.serving.PredictionService', address);
 
 const floats = (values: number[]) => ({
   dtype: 'DT_FLOAT',

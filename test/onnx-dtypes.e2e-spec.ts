@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { InferenceObserver, type InferenceRecord } from 'nest-model-serving';
 import { ONNX_TYPE, writeOnnxModel } from '../scripts/sample-models/onnx-writer.js';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent } from './helpers/paths.js';
@@ -274,12 +280,7 @@ describe('exact dtypes on ONNX Runtime', () => {
     });
 
     it('answers TF Serving Predict exactly, int64_val with all the digits', async () => {
-      const client = makeClient(
-        REFERENCE_PROTOS,
-        ['tensorflow_serving/apis/prediction_service.proto'],
-        'tensorflow.serving.PredictionService',
-        serving.grpcAddress!,
-      );
+      const client = predictionClient(serving.grpcAddress!);
       try {
         const res = await call(client, 'Predict', {
           model_spec: { name: 'echo' },

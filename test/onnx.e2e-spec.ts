@@ -2,7 +2,7 @@ import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mlpForward, ONNX_SAMPLE_LAYERS, onnxMlpGraph } from '../scripts/sample-models/onnx-mlp.js';
 import { ONNX_TYPE, writeOnnxModel } from '../scripts/sample-models/onnx-writer.js';
-import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { call, predictionClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent, SAMPLE_MODELS } from './helpers/paths.js';
@@ -201,12 +201,7 @@ describe('ONNX models on ONNX Runtime', () => {
 
   describeIfPresent(REFERENCE_PROTOS)('over gRPC', () => {
     it('answers Predict for the MLP and int64 ids in int64_val', async () => {
-      const client = makeClient(
-        REFERENCE_PROTOS,
-        ['tensorflow_serving/apis/prediction_service.proto'],
-        'tensorflow.serving.PredictionService',
-        serving.grpcAddress!,
-      );
+      const client = predictionClient(serving.grpcAddress!);
       try {
         const res = await call(client, 'Predict', {
           model_spec: { name: 'mlp' },

@@ -2,7 +2,7 @@ import { cp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { call, callError, predictionClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
 import { describeIfPresent, SHARED } from './helpers/paths.js';
@@ -54,6 +54,14 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   const PredictionLog = referenceTypes();
 
+  /** The one record under `logs`, decoded (there must be exactly one). */
+  const onlyRecord = async (logs: string): Promise<Record<string, any>> => {
+    const [file] = await logFiles(logs);
+    const records = tfRecords(await readFile(file!));
+    expect(records).toHaveLength(1);
+    return PredictionLog.toObject(PredictionLog.decode(records[0]!)) as Record<string, any>;
+  };
+
   beforeAll(async () => {
     dir = await tempDir('prediction-log');
   });
@@ -78,12 +86,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
         platform,
         { grpc: true },
       );
-      const client = makeClient(
-        REFERENCE_PROTOS,
-        ['tensorflow_serving/apis/prediction_service.proto'],
-        'tensorflow.serving.PredictionService',
-        serving.grpcAddress!,
-      );
+      const client = predictionClient(serving.grpcAddress!);
       try {
         const url = `${serving.url}/v1/models`;
         expect((await post(`${url}/hpt:predict`, '{"instances": [1.0, 2.0, 5.0]}')).status).toBe(
@@ -284,10 +287,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
     } finally {
       await serving.app.close();
     }
-    const [file] = await logFiles(logs);
-    const records = tfRecords(await readFile(file!));
-    expect(records).toHaveLength(1);
-    const log = PredictionLog.toObject(PredictionLog.decode(records[0]!)) as Record<string, any>;
+    const log = await onlyRecord(logs);
     expect(floats(log['predict_log'].request.inputs.x.tensor_content)).toEqual([7]);
   });
   it("reads TF Serving's logging_config from a model config file", async () => {
@@ -320,10 +320,7 @@ describeIfPresent(HALF_PLUS_TWO)('prediction logs (logging_config)', () => {
     } finally {
       await serving.app.close();
     }
-    const [file] = await logFiles(logs);
-    const records = tfRecords(await readFile(file!));
-    expect(records).toHaveLength(1);
-    const log = PredictionLog.toObject(PredictionLog.decode(records[0]!)) as Record<string, any>;
+    const log = await onlyRecord(logs);
     expect(floats(log['predict_log'].response.outputs.y.tensor_content)).toEqual([3.5]);
   });
 });

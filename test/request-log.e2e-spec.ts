@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { type LoggerService } from '@nestjs/common';
-import { makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { type makeClient, predictionClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { describeIfPresent, SAMPLE_MODELS } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
@@ -35,12 +35,7 @@ describeIfPresent(REFERENCE_PROTOS)('request ids and request logs', () => {
       'express',
       { grpc: true, logger },
     );
-    prediction = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    prediction = predictionClient(serving.grpcAddress!);
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import {
   ModelRegistry,
 } from 'nest-model-serving';
 import { exampleModelDirs, ExampleModelLoader } from './helpers/example-model-loader.js';
-import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { call, makeClient, predictionClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { post } from './helpers/http.js';
 import { describeIfPresent } from './helpers/paths.js';
 import { startServingApp, type ServingApp } from './helpers/serving-app.js';
@@ -58,12 +58,7 @@ describeIfPresent(REFERENCE_PROTOS)('the one run path', () => {
       'express',
       { grpc: true },
     );
-    prediction = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    prediction = predictionClient(serving.grpcAddress!);
     inference = makeClient(
       join(REFERENCE_PROTOS, 'open_inference'),
       ['open_inference_grpc.proto'],

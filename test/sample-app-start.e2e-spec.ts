@@ -2,7 +2,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  type makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { request } from './helpers/http.js';
 import { freePort } from './helpers/free-port.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
@@ -89,12 +94,7 @@ describe('npm start (the built sample app)', () => {
         expect(run.output()).toContain(`REST listening on http://127.0.0.1:${restPort}`);
         expect(run.output()).toContain('[NestFactory]');
         expect(run.output()).not.toContain('looks like you are running TensorFlow.js');
-        client = makeClient(
-          REFERENCE_PROTOS,
-          ['tensorflow_serving/apis/prediction_service.proto'],
-          'tensorflow.serving.PredictionService',
-          `127.0.0.1:${grpcPort}`,
-        );
+        client = predictionClient(`127.0.0.1:${grpcPort}`);
         const res = await call(
           client,
           'Predict',

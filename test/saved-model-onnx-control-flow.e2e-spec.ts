@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { ModelRegistry } from 'nest-model-serving';
-import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  type makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent } from './helpers/paths.js';
@@ -19,7 +24,6 @@ import {
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
 const LSTM = { steps: 6, features: 3, units: 5 };
-const PREDICTION = ['tensorflow_serving/apis/prediction_service.proto'];
 const MODELS = ['lstm', 'vocab', 'tables', 'lstm_cell_loop'];
 
 /** Every value within 1e-5 relative of the plain-TS answer (float32 against float64). */
@@ -124,12 +128,7 @@ describe('control flow and lookup tables translated to ONNX, served on ONNX Runt
   describeIfPresent(REFERENCE_PROTOS)('over gRPC', () => {
     let client: ReturnType<typeof makeClient>;
     beforeAll(() => {
-      client = makeClient(
-        REFERENCE_PROTOS,
-        PREDICTION,
-        'tensorflow.serving.PredictionService',
-        serving.grpcAddress!,
-      );
+      client = predictionClient(serving.grpcAddress!);
     });
     afterAll(() => client?.close());
 

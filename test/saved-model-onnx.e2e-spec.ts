@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type LoggerService } from '@nestjs/common';
 import { ModelRegistry } from 'nest-model-serving';
-import { call, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import { call, predictionClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
 import { get, post } from './helpers/http.js';
 import { tempDir } from './helpers/model-dirs.js';
 import { describeIfPresent, SHARED } from './helpers/paths.js';
@@ -20,7 +20,6 @@ import {
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
 
 const TF_SERVING = join(SHARED, 'testdata', 'tf-serving');
-const PREDICTION = ['tensorflow_serving/apis/prediction_service.proto'];
 const CNN = { height: 8, width: 8, channels: 3, filters: [4, 8], kernel: 3, dense: 16, classes: 5 };
 
 /** A logger that keeps what it is told, to check what the server says about engines. */
@@ -180,12 +179,7 @@ describeIfPresent(join(TF_SERVING, 'saved_model_half_plus_two_cpu'))(
 
     describeIfPresent(REFERENCE_PROTOS)('over gRPC', () => {
       it('answers half_plus_two and the MLP', async () => {
-        const client = makeClient(
-          REFERENCE_PROTOS,
-          PREDICTION,
-          'tensorflow.serving.PredictionService',
-          serving.grpcAddress!,
-        );
+        const client = predictionClient(serving.grpcAddress!);
         try {
           const half = await call(client, 'Predict', {
             model_spec: { name: 'half_plus_two' },

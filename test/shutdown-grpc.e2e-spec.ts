@@ -1,7 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { call, callError, makeClient, REFERENCE_PROTOS } from './helpers/grpc-client.js';
+import {
+  call,
+  callError,
+  makeClient,
+  predictionClient,
+  REFERENCE_PROTOS,
+} from './helpers/grpc-client.js';
 import { tempDir, waitFor } from './helpers/model-dirs.js';
 import { describeIfPresent, ROOT } from './helpers/paths.js';
 import { type ServingApp, startServingApp } from './helpers/serving-app.js';
@@ -51,12 +57,7 @@ describeIfPresent(REFERENCE_PROTOS)('gRPC during shutdown', () => {
       'grpc.health.v1.Health',
       serving.grpcAddress!,
     );
-    const prediction = makeClient(
-      REFERENCE_PROTOS,
-      ['tensorflow_serving/apis/prediction_service.proto'],
-      'tensorflow.serving.PredictionService',
-      serving.grpcAddress!,
-    );
+    const prediction = predictionClient(serving.grpcAddress!);
     clients.push(health, prediction);
     return { app: serving.app, health, prediction };
   };

@@ -40,6 +40,16 @@ export function makeClient(
   return new Ctor(address, grpc.credentials.createInsecure(), unlimited);
 }
 
+/** A `tensorflow.serving.PredictionService` client of `address`, from the reference protos. */
+export function predictionClient(address: string): ServiceClient {
+  return makeClient(
+    REFERENCE_PROTOS,
+    ['tensorflow_serving/apis/prediction_service.proto'],
+    'tensorflow.serving.PredictionService',
+    address,
+  );
+}
+
 /**
  * One unary call as a promise; `deadlineMs` sets a deadline that far ahead; `metadata` is sent
  * as call metadata (credentials: `{ 'x-api-key': key }`).

@@ -12,13 +12,18 @@ import {
 import { writeModelSpec } from '../grpc/model-spec.js';
 import { encodeTensorProto } from '../grpc/tensor-proto.codec.js';
 
+let looked: { predictionLog: protobuf.Type; example: protobuf.Type } | undefined;
+
 /** TF Serving's types with their own field names, so the gRPC messages' objects fit as they are. */
 function types(): { predictionLog: protobuf.Type; example: protobuf.Type } {
-  const root = protoRoot();
-  return {
-    predictionLog: root.lookupType('tensorflow.serving.PredictionLog'),
-    example: root.lookupType('tensorflow.Example'),
-  };
+  if (!looked) {
+    const root = protoRoot();
+    looked = {
+      predictionLog: root.lookupType('tensorflow.serving.PredictionLog'),
+      example: root.lookupType('tensorflow.Example'),
+    };
+  }
+  return looked;
 }
 
 /** The tensors as a `map<string, TensorProto>`, each in its declared dtype, values packed. */

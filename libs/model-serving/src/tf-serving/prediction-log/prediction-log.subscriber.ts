@@ -5,9 +5,9 @@ import { PredictionLogObserver } from './prediction-log.observer.js';
 
 /**
  * Attaches the prediction log to the run path while some model has a `predictionLog`, and only
- * then (the run path builds nothing for it otherwise); each call reads its model's current
- * config, so a config reload turns it on or off. The files are flushed and closed in
- * `onApplicationShutdown`, after the drain has answered every call.
+ * then (otherwise no call is sampled, scheduled or encoded for it); each call reads its
+ * model's current config, so a config reload turns it on or off. The files are flushed and
+ * closed in `onApplicationShutdown`, after the drain has answered every call.
  */
 @Injectable()
 export class PredictionLogSubscriber implements OnModuleInit, OnApplicationShutdown {

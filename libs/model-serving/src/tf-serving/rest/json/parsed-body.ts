@@ -26,14 +26,14 @@ const parsedBodies = new AsyncLocalStorage<ParsedBody>();
  * is refused at once through `refuse`, before the route.
  * @param bytes the raw body.
  * @param next hands `text` to the framework as the request body and continues the request.
+ * @param limits checked while the body is parsed.
+ * @param refuse answers a body past `limits` (the request does not go on).
  */
 export function parseBodyAhead(
   bytes: Buffer,
   next: (text: string) => void,
-  limits?: JsonLimits,
-  refuse: (error: JsonLimitError) => void = (error) => {
-    throw error;
-  },
+  limits: JsonLimits,
+  refuse: (error: JsonLimitError) => void,
 ): void {
   const text = bytes.toString('utf8');
   const proceed = (doc: JsonValue | undefined, error: unknown): void => {
